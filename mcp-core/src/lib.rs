@@ -1,0 +1,1 @@
+//! MCP server plumbing shared by every server in this workspace.
