@@ -1,1 +1,18 @@
 //! MCP server plumbing shared by every server in this workspace.
+//!
+//! `mcp-core` knows nothing about any particular tool set: it takes an
+//! [`rmcp::ServerHandler`] and serves it over stdio ([`serve_stdio`]), over
+//! Streamable HTTP and/or the legacy HTTP+SSE transport ([`http`]), with
+//! tracing routed to stderr ([`init_tracing`]) because stdout belongs to the
+//! stdio protocol.
+
+pub mod http;
+mod shutdown;
+mod stdio;
+mod tracing_setup;
+mod transport;
+
+pub use shutdown::shutdown_signal;
+pub use stdio::serve_stdio;
+pub use tracing_setup::init_tracing;
+pub use transport::{ParseTransportError, Transport};

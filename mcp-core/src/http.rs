@@ -1,0 +1,1 @@
+//! HTTP transports (filled in next).
