@@ -1,0 +1,421 @@
+//! `BlenderClient`: the async Rust API to a Blender running the addon, usable
+//! by any Rust program (the MCP server is one user).
+
+use std::collections::HashSet;
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use futures::future::BoxFuture;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::connection::{ConnectParams, Connection, Endpoint, ServerInfo};
+use crate::error::BridgeError;
+use crate::protocol::{ErrorCode, Snippet, DEFAULT_MAX_FRAME};
+use crate::token::{self, Token};
+
+/// How to reach and talk to Blender.
+#[derive(Clone)]
+pub struct ClientConfig {
+    /// Where the addon listens (ignored when a [`Connector`] supplies endpoints).
+    pub endpoint: Endpoint,
+    /// The token; `None` means [`token::discover`] at each connect.
+    pub token: Option<String>,
+    /// An explicit token file, consulted by discovery before the per-user file.
+    pub token_file: Option<PathBuf>,
+    /// Limit for TCP connect plus `hello`.
+    pub connect_timeout: Duration,
+    /// Default limit for one request (override per call with [`CallOptions`]).
+    pub request_timeout: Duration,
+    /// The largest reply frame we accept.
+    pub max_frame: usize,
+    /// Our name in the addon's logs.
+    pub client_name: String,
+    /// Wait after the first failed connect before trying again.
+    pub backoff_initial: Duration,
+    /// Upper bound of the doubling wait between failed connects.
+    pub backoff_max: Duration,
+}
+
+impl ClientConfig {
+    /// Defaults for an addon at `host:port`: 5 s connect, 30 s requests, 64 MiB frames.
+    pub fn new(host: impl Into<String>, port: u16) -> Self {
+        ClientConfig {
+            endpoint: Endpoint::new(host, port),
+            token: None,
+            token_file: None,
+            connect_timeout: Duration::from_secs(5),
+            request_timeout: Duration::from_secs(30),
+            max_frame: DEFAULT_MAX_FRAME,
+            client_name: concat!("blender-bridge/", env!("CARGO_PKG_VERSION")).to_owned(),
+            backoff_initial: Duration::from_millis(50),
+            backoff_max: Duration::from_secs(2),
+        }
+    }
+}
+
+impl fmt::Debug for ClientConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientConfig")
+            .field("endpoint", &self.endpoint)
+            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .field("token_file", &self.token_file)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("request_timeout", &self.request_timeout)
+            .field("max_frame", &self.max_frame)
+            .field("client_name", &self.client_name)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Supplies the endpoint (and optionally the token) for each (re)connect, so
+/// that e.g. a launcher can restart Blender on another port with a new token.
+pub trait Connector: Send + Sync {
+    /// The endpoint to connect to now; may start or restart a Blender.
+    fn endpoint(&self) -> BoxFuture<'_, Result<Endpoint, BridgeError>>;
+
+    /// The token for the endpoint last returned; `None` uses the client's config.
+    fn token(&self) -> Option<Token> {
+        None
+    }
+
+    /// A short description for messages, e.g. "Blender launched by blender-mcp-rs".
+    fn describe(&self) -> String {
+        "Blender found by a custom connector".to_owned()
+    }
+}
+
+/// The connector behind [`BlenderClient::new`]: always the configured endpoint.
+struct FixedEndpoint(Endpoint);
+
+impl Connector for FixedEndpoint {
+    fn endpoint(&self) -> BoxFuture<'_, Result<Endpoint, BridgeError>> {
+        let endpoint = self.0.clone();
+        Box::pin(async move { Ok(endpoint) })
+    }
+
+    fn describe(&self) -> String {
+        format!("Blender at {}", self.0)
+    }
+}
+
+/// Per-call settings.
+#[derive(Debug, Clone, Default)]
+pub struct CallOptions {
+    /// Overrides [`ClientConfig::request_timeout`] for this call.
+    pub timeout: Option<Duration>,
+}
+
+/// The result of running Python: its value and what it printed.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+pub struct ExecOutput {
+    /// The global `result`, else the last expression's value, else null.
+    pub value: Value,
+    /// Captured `sys.stdout`.
+    #[serde(default)]
+    pub stdout: String,
+    /// Captured `sys.stderr`.
+    #[serde(default)]
+    pub stderr: String,
+}
+
+/// Counters for diagnostics and tests.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ClientStats {
+    /// Successful connects (the first one included).
+    pub connects: u64,
+    /// Times a snippet had to be re-sent with its code after `snippet_unknown`.
+    pub snippet_resends: u64,
+}
+
+#[derive(Serialize)]
+struct ExecParams<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    code: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    snippet: Option<&'a str>,
+    #[serde(skip_serializing_if = "Value::is_null")]
+    args: &'a Value,
+}
+
+/// Failed connects so far, to space out the next attempt.
+#[derive(Default)]
+struct Backoff {
+    failures: u32,
+    next_attempt: Option<tokio::time::Instant>,
+}
+
+struct Inner {
+    config: ClientConfig,
+    connector: Arc<dyn Connector>,
+    current: Mutex<Option<Arc<Connection>>>,
+    connecting: tokio::sync::Mutex<Backoff>,
+    last_info: Mutex<Option<ServerInfo>>,
+    last_endpoint: Mutex<Option<Endpoint>>,
+    /// Snippet keys the addon is believed to hold (it may have restarted since).
+    known_snippets: Mutex<HashSet<String>>,
+    connects: AtomicU64,
+    snippet_resends: AtomicU64,
+}
+
+/// A handle to Blender; cheap to clone, all clones share one connection.
+///
+/// The connection is made on first use and remade after it dies, so a client
+/// outlives Blender restarts: calls in flight when Blender goes away fail with
+/// [`BridgeError::ConnectionLost`], the next call reconnects.
+#[derive(Clone)]
+pub struct BlenderClient {
+    inner: Arc<Inner>,
+}
+
+impl fmt::Debug for BlenderClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BlenderClient")
+            .field("endpoint", &self.endpoint_description())
+            .finish_non_exhaustive()
+    }
+}
+
+impl BlenderClient {
+    /// A client for `config.endpoint`; does no I/O until the first call.
+    pub fn new(config: ClientConfig) -> Self {
+        let connector = Arc::new(FixedEndpoint(config.endpoint.clone()));
+        Self::with_connector(connector, config)
+    }
+
+    /// A client that asks `connector` where to connect at each (re)connect.
+    pub fn with_connector(connector: Arc<dyn Connector>, config: ClientConfig) -> Self {
+        BlenderClient {
+            inner: Arc::new(Inner {
+                config,
+                connector,
+                current: Mutex::new(None),
+                connecting: tokio::sync::Mutex::new(Backoff::default()),
+                last_info: Mutex::new(None),
+                last_endpoint: Mutex::new(None),
+                known_snippets: Mutex::new(HashSet::new()),
+                connects: AtomicU64::new(0),
+                snippet_resends: AtomicU64::new(0),
+            }),
+        }
+    }
+
+    /// A client that has connected and said hello, so misconfiguration shows now.
+    pub async fn connect(config: ClientConfig) -> Result<Self, BridgeError> {
+        let client = Self::new(config);
+        client.connection().await?;
+        Ok(client)
+    }
+
+    /// Round trip through Blender's main thread; returns how long it took.
+    pub async fn ping(&self) -> Result<Duration, BridgeError> {
+        let connection = self.connection().await?;
+        let started = Instant::now();
+        let timeout = self.inner.config.request_timeout;
+        connection.request("ping", &EmptyParams {}, 0, timeout).await?;
+        Ok(started.elapsed())
+    }
+
+    /// Runs Python `code` with the global `args`.
+    pub async fn exec(&self, code: &str, args: Value) -> Result<ExecOutput, BridgeError> {
+        self.exec_with(code, args, CallOptions::default()).await
+    }
+
+    /// [`BlenderClient::exec`] with per-call options.
+    pub async fn exec_with(
+        &self,
+        code: &str,
+        args: Value,
+        opts: CallOptions,
+    ) -> Result<ExecOutput, BridgeError> {
+        let connection = self.connection().await?;
+        let params = ExecParams {
+            code: Some(code),
+            snippet: None,
+            args: &args,
+        };
+        let value = connection
+            .request("exec", &params, code.len(), self.timeout(&opts))
+            .await?;
+        exec_output(value)
+    }
+
+    /// Runs a snippet, sending only its key once the addon has cached it.
+    pub async fn exec_snippet(
+        &self,
+        snippet: &Snippet,
+        args: Value,
+    ) -> Result<ExecOutput, BridgeError> {
+        let connection = self.connection().await?;
+        let key = snippet.key();
+        let timeout = self.inner.config.request_timeout;
+        let known = self.inner.known_snippets.lock().unwrap().contains(key);
+        if known {
+            let params = ExecParams {
+                code: None,
+                snippet: Some(key),
+                args: &args,
+            };
+            match connection.request("exec", &params, key.len(), timeout).await {
+                Err(BridgeError::Remote(e)) if e.code == ErrorCode::SnippetUnknown => {
+                    tracing::debug!(snippet = key, "addon lost the snippet; sending its code");
+                    self.inner.known_snippets.lock().unwrap().remove(key);
+                    self.inner.snippet_resends.fetch_add(1, Ordering::Relaxed);
+                }
+                other => return exec_output(other?),
+            }
+        }
+        let params = ExecParams {
+            code: Some(snippet.code()),
+            snippet: Some(key),
+            args: &args,
+        };
+        let outcome = connection
+            .request("exec", &params, snippet.code().len(), timeout)
+            .await;
+        if addon_cached_it(&outcome) {
+            self.inner
+                .known_snippets
+                .lock()
+                .unwrap()
+                .insert(key.to_owned());
+        }
+        exec_output(outcome?)
+    }
+
+    /// Any op with any params; the raw result value.
+    pub async fn call(
+        &self,
+        op: &str,
+        params: Value,
+        opts: CallOptions,
+    ) -> Result<Value, BridgeError> {
+        let connection = self.connection().await?;
+        let timeout = self.timeout(&opts);
+        if params.is_null() {
+            connection.request(op, &EmptyParams {}, 0, timeout).await
+        } else {
+            connection.request(op, &params, 256, timeout).await
+        }
+    }
+
+    /// Asks the addon to stop its host process (only if started with shutdown allowed).
+    pub async fn shutdown(&self) -> Result<(), BridgeError> {
+        let connection = self.connection().await?;
+        let timeout = self.inner.config.request_timeout;
+        connection
+            .request("shutdown", &EmptyParams {}, 0, timeout)
+            .await?;
+        self.inner.current.lock().unwrap().take();
+        Ok(())
+    }
+
+    /// What the addon said in the last successful `hello`.
+    pub async fn server_info(&self) -> Option<ServerInfo> {
+        self.inner.last_info.lock().unwrap().clone()
+    }
+
+    /// Where this client connects, for messages ("Blender at 127.0.0.1:9876").
+    pub fn endpoint_description(&self) -> String {
+        let described = self.inner.connector.describe();
+        match &*self.inner.last_endpoint.lock().unwrap() {
+            Some(endpoint) if !described.contains(&endpoint.to_string()) => {
+                format!("{described} (last at {endpoint})")
+            }
+            _ => described,
+        }
+    }
+
+    /// Counters since the client was made.
+    pub fn stats(&self) -> ClientStats {
+        ClientStats {
+            connects: self.inner.connects.load(Ordering::Relaxed),
+            snippet_resends: self.inner.snippet_resends.load(Ordering::Relaxed),
+        }
+    }
+
+    fn timeout(&self, opts: &CallOptions) -> Duration {
+        opts.timeout.unwrap_or(self.inner.config.request_timeout)
+    }
+
+    fn live_connection(&self) -> Option<Arc<Connection>> {
+        let current = self.inner.current.lock().unwrap();
+        current.as_ref().filter(|c| c.is_alive()).cloned()
+    }
+
+    /// The live connection, or a new one. Only failed connects are spaced out
+    /// by the backoff: after a healthy connection dies the reconnect is immediate.
+    async fn connection(&self) -> Result<Arc<Connection>, BridgeError> {
+        if let Some(connection) = self.live_connection() {
+            return Ok(connection);
+        }
+        let mut backoff = self.inner.connecting.lock().await;
+        if let Some(connection) = self.live_connection() {
+            return Ok(connection);
+        }
+        if let Some(at) = backoff.next_attempt {
+            tokio::time::sleep_until(at).await;
+        }
+        match self.open().await {
+            Ok(connection) => {
+                *backoff = Backoff::default();
+                let connection = Arc::new(connection);
+                *self.inner.last_info.lock().unwrap() = connection.info().cloned();
+                *self.inner.current.lock().unwrap() = Some(connection.clone());
+                self.inner.connects.fetch_add(1, Ordering::Relaxed);
+                Ok(connection)
+            }
+            Err(error) => {
+                backoff.failures = backoff.failures.saturating_add(1);
+                let config = &self.inner.config;
+                let doubling = 2u32.saturating_pow(backoff.failures - 1);
+                let wait = config
+                    .backoff_initial
+                    .saturating_mul(doubling)
+                    .min(config.backoff_max);
+                backoff.next_attempt = Some(tokio::time::Instant::now() + wait);
+                Err(error)
+            }
+        }
+    }
+
+    async fn open(&self) -> Result<Connection, BridgeError> {
+        let config = &self.inner.config;
+        let endpoint = self.inner.connector.endpoint().await?;
+        let token = match self.inner.connector.token() {
+            Some(token) => token,
+            None => token::discover(config.token.as_deref(), config.token_file.as_deref())?,
+        };
+        *self.inner.last_endpoint.lock().unwrap() = Some(endpoint.clone());
+        Connection::open(ConnectParams {
+            endpoint: &endpoint,
+            token: &token,
+            client_name: &config.client_name,
+            connect_timeout: config.connect_timeout,
+            max_frame: config.max_frame,
+        })
+        .await
+    }
+}
+
+#[derive(Serialize)]
+struct EmptyParams {}
+
+fn exec_output(value: Value) -> Result<ExecOutput, BridgeError> {
+    serde_json::from_value(value)
+        .map_err(|e| BridgeError::Protocol(format!("bad exec result: {e}")))
+}
+
+/// Whether the addon now caches the snippet: it compiles and caches before
+/// running, so only a compile error (a `SyntaxError`) leaves it uncached.
+fn addon_cached_it(outcome: &Result<Value, BridgeError>) -> bool {
+    match outcome {
+        Ok(_) => true,
+        Err(BridgeError::Python(e)) => e.exc_type != "SyntaxError",
+        Err(BridgeError::Remote(e)) => e.code == ErrorCode::ResultNotJson,
+        Err(_) => false,
+    }
+}

@@ -1,0 +1,426 @@
+//! One authenticated, multiplexed TCP connection to an addon.
+//!
+//! A reader task and a writer task own the two halves of the socket; callers
+//! only touch a channel and a map of pending requests. That keeps many
+//! requests in flight at once, lets replies arrive in any order, and means a
+//! caller that gives up (timeout, cancellation) can never leave half a frame
+//! on the wire.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::{Bytes, BytesMut};
+use futures::StreamExt;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use tokio::io::AsyncWriteExt;
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::net::TcpStream;
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
+use tokio_util::codec::FramedRead;
+
+use crate::error::BridgeError;
+use crate::protocol::{
+    encode_frame, payload_len, ErrorCode, FrameCodec, FrameError, OutgoingRequest, RemoteError,
+    Reply, MAX_ID, PROTOCOL_VERSION,
+};
+use crate::token::Token;
+
+/// Where an addon listens.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Endpoint {
+    /// Host name or IP address.
+    pub host: String,
+    /// TCP port.
+    pub port: u16,
+}
+
+impl Endpoint {
+    /// An endpoint at `host:port`.
+    pub fn new(host: impl Into<String>, port: u16) -> Self {
+        Endpoint {
+            host: host.into(),
+            port,
+        }
+    }
+}
+
+impl fmt::Display for Endpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.host.contains(':') {
+            write!(f, "[{}]:{}", self.host, self.port)
+        } else {
+            write!(f, "{}:{}", self.host, self.port)
+        }
+    }
+}
+
+/// What the addon said about itself in its `hello` reply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServerInfo {
+    /// The protocol version (1).
+    pub protocol: u32,
+    /// The addon's version.
+    #[serde(default)]
+    pub addon_version: String,
+    /// `bpy.app.version_string`.
+    #[serde(default)]
+    pub blender_version: String,
+    /// `gui`, `background` or `module`.
+    #[serde(default)]
+    pub mode: String,
+    /// The ops and features the addon serves.
+    #[serde(default)]
+    pub capabilities: Vec<String>,
+    /// The addon's maximum frame size: requests larger than this are refused locally.
+    pub max_frame: u64,
+    /// Blender's process id.
+    #[serde(default)]
+    pub pid: u32,
+}
+
+/// Settings of one connection attempt.
+pub(crate) struct ConnectParams<'a> {
+    pub endpoint: &'a Endpoint,
+    pub token: &'a Token,
+    pub client_name: &'a str,
+    pub connect_timeout: Duration,
+    pub max_frame: usize,
+}
+
+/// What a waiting caller receives.
+type Outcome = Result<Value, BridgeError>;
+
+/// Why a connection ended; kept so that late callers get the same error.
+#[derive(Debug, Clone)]
+enum CloseReason {
+    Lost(String),
+    Remote(RemoteError),
+    Protocol(String),
+    ReplyTooLarge { length: u64, max: u64 },
+}
+
+impl CloseReason {
+    fn to_error(&self) -> BridgeError {
+        match self {
+            CloseReason::Lost(reason) => BridgeError::ConnectionLost {
+                reason: reason.clone(),
+            },
+            CloseReason::Protocol(reason) => BridgeError::Protocol(reason.clone()),
+            CloseReason::ReplyTooLarge { length, max } => BridgeError::FrameTooLarge {
+                what: "reply",
+                length: Some(*length),
+                max: *max,
+            },
+            CloseReason::Remote(error) if error.code == ErrorCode::FrameTooLarge => {
+                let number = |key| error.details.as_ref().and_then(|d| d.get(key)?.as_u64());
+                BridgeError::FrameTooLarge {
+                    what: "request",
+                    length: number("length"),
+                    max: number("max_frame").unwrap_or(0),
+                }
+            }
+            CloseReason::Remote(error) => BridgeError::Remote(error.clone()),
+        }
+    }
+}
+
+/// Requests in flight, by id; closed once the connection is gone.
+#[derive(Default)]
+struct Pending {
+    state: Mutex<PendingState>,
+}
+
+#[derive(Default)]
+struct PendingState {
+    waiters: HashMap<u64, oneshot::Sender<Outcome>>,
+    closed: Option<CloseReason>,
+}
+
+impl Pending {
+    fn register(&self, id: u64) -> Result<oneshot::Receiver<Outcome>, BridgeError> {
+        let mut state = self.state.lock().unwrap();
+        if let Some(reason) = &state.closed {
+            return Err(reason.to_error());
+        }
+        let (tx, rx) = oneshot::channel();
+        state.waiters.insert(id, tx);
+        Ok(rx)
+    }
+
+    fn complete(&self, id: u64, outcome: Outcome) {
+        let waiter = self.state.lock().unwrap().waiters.remove(&id);
+        match waiter {
+            // The caller may have given up in between; that is fine.
+            Some(waiter) => drop(waiter.send(outcome)),
+            None => tracing::debug!(id, "ignoring a reply to no request in flight"),
+        }
+    }
+
+    fn forget(&self, id: u64) {
+        self.state.lock().unwrap().waiters.remove(&id);
+    }
+
+    /// Fails every waiter and every later request with `reason` (first reason wins).
+    fn close(&self, reason: CloseReason) {
+        let waiters = {
+            let mut state = self.state.lock().unwrap();
+            if state.closed.is_some() {
+                return;
+            }
+            state.closed = Some(reason.clone());
+            std::mem::take(&mut state.waiters)
+        };
+        for (_, waiter) in waiters {
+            let _ = waiter.send(Err(reason.to_error()));
+        }
+    }
+
+    fn is_closed(&self) -> bool {
+        self.state.lock().unwrap().closed.is_some()
+    }
+
+    fn close_error(&self) -> BridgeError {
+        match &self.state.lock().unwrap().closed {
+            Some(reason) => reason.to_error(),
+            None => BridgeError::ConnectionLost {
+                reason: "the connection was dropped".into(),
+            },
+        }
+    }
+}
+
+/// Removes a pending entry when its caller stops waiting (timeout or cancellation).
+struct PendingGuard<'a> {
+    pending: &'a Pending,
+    id: u64,
+    armed: bool,
+}
+
+impl Drop for PendingGuard<'_> {
+    fn drop(&mut self) {
+        if self.armed {
+            self.pending.forget(self.id);
+        }
+    }
+}
+
+/// A live, authenticated connection.
+pub(crate) struct Connection {
+    frames: mpsc::UnboundedSender<Bytes>,
+    pending: Arc<Pending>,
+    next_id: AtomicU64,
+    peer_max_frame: u64,
+    info: Option<ServerInfo>,
+    reader: JoinHandle<()>,
+}
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        // The writer ends by itself once `frames` is dropped; the reader would
+        // otherwise wait for the peer forever.
+        self.reader.abort();
+    }
+}
+
+#[derive(Serialize)]
+struct HelloParams<'a> {
+    protocol: u32,
+    token: &'a str,
+    client: &'a str,
+}
+
+impl Connection {
+    /// Connects, starts the I/O tasks and authenticates with `hello`.
+    pub(crate) async fn open(params: ConnectParams<'_>) -> Result<Connection, BridgeError> {
+        let connect_error = |source| BridgeError::Connect {
+            endpoint: params.endpoint.to_string(),
+            source,
+        };
+        let address = (params.endpoint.host.as_str(), params.endpoint.port);
+        let stream = tokio::time::timeout(params.connect_timeout, TcpStream::connect(address))
+            .await
+            .map_err(|_| {
+                connect_error(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    format!("no TCP connection within {:?}", params.connect_timeout),
+                ))
+            })?
+            .map_err(connect_error)?;
+        stream.set_nodelay(true).map_err(connect_error)?;
+        let (read, write) = stream.into_split();
+
+        let pending = Arc::new(Pending::default());
+        let (frames, queue) = mpsc::unbounded_channel();
+        let reader = tokio::spawn(read_loop(read, params.max_frame, pending.clone()));
+        tokio::spawn(write_loop(write, queue, pending.clone()));
+        let mut connection = Connection {
+            frames,
+            pending,
+            next_id: AtomicU64::new(1),
+            peer_max_frame: MAX_ID,
+            info: None,
+            reader,
+        };
+
+        let hello = HelloParams {
+            protocol: PROTOCOL_VERSION,
+            token: params.token.expose(),
+            client: params.client_name,
+        };
+        let result = connection
+            .request("hello", &hello, 128, params.connect_timeout)
+            .await
+            .map_err(|e| match e {
+                BridgeError::Remote(error) => BridgeError::Handshake(error),
+                other => other,
+            })?;
+        let info: ServerInfo = serde_json::from_value(result)
+            .map_err(|e| BridgeError::Protocol(format!("bad hello reply: {e}")))?;
+        if info.protocol != PROTOCOL_VERSION {
+            return Err(BridgeError::Protocol(format!(
+                "the addon answered hello with protocol {}, this client speaks {PROTOCOL_VERSION}",
+                info.protocol
+            )));
+        }
+        connection.peer_max_frame = info.max_frame;
+        connection.info = Some(info);
+        Ok(connection)
+    }
+
+    /// The addon's `hello` reply.
+    pub(crate) fn info(&self) -> Option<&ServerInfo> {
+        self.info.as_ref()
+    }
+
+    /// Whether the connection can still carry requests.
+    pub(crate) fn is_alive(&self) -> bool {
+        !self.pending.is_closed()
+    }
+
+    /// Sends one request and waits for its reply, at most `timeout`.
+    ///
+    /// `size_hint` is the expected payload size, so large requests are
+    /// serialised into one buffer without regrowing it.
+    pub(crate) async fn request<P: Serialize + ?Sized>(
+        &self,
+        op: &str,
+        params: &P,
+        size_hint: usize,
+        timeout: Duration,
+    ) -> Result<Value, BridgeError> {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed) & MAX_ID;
+        let request = OutgoingRequest { id, op, params };
+        let frame = encode_frame(&request, size_hint + 48 + op.len())
+            .map_err(|e| BridgeError::Protocol(format!("cannot encode the `{op}` request: {e}")))?;
+        let length = payload_len(&frame) as u64;
+        if length > self.peer_max_frame {
+            return Err(BridgeError::FrameTooLarge {
+                what: "request",
+                length: Some(length),
+                max: self.peer_max_frame,
+            });
+        }
+        let reply = self.pending.register(id)?;
+        let mut guard = PendingGuard {
+            pending: &self.pending,
+            id,
+            armed: true,
+        };
+        if self.frames.send(frame).is_err() {
+            return Err(self.pending.close_error());
+        }
+        let outcome = tokio::time::timeout(timeout, reply).await;
+        guard.armed = false;
+        match outcome {
+            Ok(Ok(outcome)) => outcome,
+            Ok(Err(_)) => Err(self.pending.close_error()),
+            Err(_) => {
+                self.pending.forget(id);
+                Err(BridgeError::Timeout {
+                    op: op.to_owned(),
+                    after: timeout,
+                })
+            }
+        }
+    }
+}
+
+/// Reads replies and hands each to its waiter; on any end, fails the rest.
+async fn read_loop(read: OwnedReadHalf, max_frame: usize, pending: Arc<Pending>) {
+    let mut frames = FramedRead::with_capacity(read, FrameCodec::new(max_frame), 64 * 1024);
+    let reason = loop {
+        let payload = match frames.next().await {
+            None => break CloseReason::Lost("Blender closed the connection".into()),
+            Some(Ok(payload)) => payload,
+            Some(Err(FrameError::Io(e))) => break CloseReason::Lost(e.to_string()),
+            Some(Err(FrameError::TooLarge { length, max })) => {
+                break CloseReason::ReplyTooLarge {
+                    length,
+                    max: max as u64,
+                }
+            }
+            Some(Err(FrameError::BadFrame(why))) => break CloseReason::Protocol(why),
+        };
+        match Reply::parse(&payload) {
+            Err(why) => break CloseReason::Protocol(why),
+            Ok(Reply { id: None, error, .. }) => {
+                break match error {
+                    Some(error) => CloseReason::Remote(error),
+                    None => CloseReason::Protocol("a reply with a null id and no error".into()),
+                };
+            }
+            Ok(reply @ Reply { id: Some(id), .. }) => {
+                pending.complete(id, reply.into_result().map_err(BridgeError::from));
+            }
+        }
+    };
+    pending.close(reason);
+}
+
+/// Writes queued frames, coalescing small ones that are already waiting into
+/// one write so a burst of requests costs few syscalls; large frames are
+/// written as they are, never copied.
+async fn write_loop(
+    mut write: OwnedWriteHalf,
+    mut queue: mpsc::UnboundedReceiver<Bytes>,
+    pending: Arc<Pending>,
+) {
+    const SMALL: usize = 16 * 1024;
+    const BATCH_LIMIT: usize = 256 * 1024;
+    let mut batch = BytesMut::new();
+    while let Some(first) = queue.recv().await {
+        let result = if first.len() >= SMALL {
+            write.write_all(&first).await
+        } else {
+            batch.clear();
+            batch.extend_from_slice(&first);
+            let mut large = None;
+            while batch.len() < BATCH_LIMIT {
+                match queue.try_recv() {
+                    Ok(next) if next.len() < SMALL => batch.extend_from_slice(&next),
+                    Ok(next) => {
+                        large = Some(next);
+                        break;
+                    }
+                    Err(_) => break,
+                }
+            }
+            match write.write_all(&batch).await {
+                Ok(()) => match large {
+                    Some(large) => write.write_all(&large).await,
+                    None => Ok(()),
+                },
+                error => error,
+            }
+        };
+        if let Err(e) = result {
+            pending.close(CloseReason::Lost(format!("sending to Blender failed: {e}")));
+            return;
+        }
+    }
+}
