@@ -1,1 +1,14 @@
 //! The bridge between MCP and Blender.
+
+pub mod client;
+pub mod connection;
+pub mod error;
+pub mod protocol;
+pub mod token;
+pub mod tools;
+
+pub use client::{BlenderClient, CallOptions, ClientConfig, ClientStats, Connector, ExecOutput};
+pub use connection::{Endpoint, ServerInfo};
+pub use error::{BridgeError, PythonError};
+pub use protocol::{ErrorCode, RemoteError, Snippet};
+pub use token::Token;
