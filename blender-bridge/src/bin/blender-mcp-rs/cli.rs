@@ -1,0 +1,101 @@
+//! Command-line and environment configuration of `blender-mcp-rs`.
+//!
+//! Every setting has a flag and, where a client's config file is the natural
+//! place for it (`claude mcp add ... -e BLENDER_PORT=9877`), an environment
+//! variable. Defaults are the safe choice: loopback, token on, launch a
+//! private headless Blender when none is running.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Parser;
+use mcp_core::Transport;
+
+/// MCP server that lets an AI agent drive Blender.
+///
+/// With no flags it serves MCP over stdio (what `claude mcp add blender
+/// blender-mcp-rs` expects), connects to the Blender addon at 127.0.0.1:9876,
+/// and if no Blender answers there it launches a headless one itself (pip's
+/// `bpy` or a `blender` binary), uses it, and shuts it down on exit.
+#[derive(Debug, Parser)]
+#[command(name = "blender-mcp-rs", version, about, long_about)]
+pub struct Cli {
+    /// Host of a running Blender with the blender-mcp-rs addon.
+    #[arg(long, env = "BLENDER_HOST", default_value = "127.0.0.1")]
+    pub host: String,
+
+    /// Port of the addon's bridge.
+    #[arg(long, env = "BLENDER_PORT", default_value_t = 9876)]
+    pub port: u16,
+
+    /// Bridge token. Default: the addon's per-user token file
+    /// (~/.config/blender-mcp-rs/token), which the addon creates.
+    #[arg(long, env = "BLENDER_MCP_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+
+    /// Read the bridge token from this file instead.
+    #[arg(long, value_name = "PATH")]
+    pub token_file: Option<PathBuf>,
+
+    /// Never launch a Blender: fail the tool calls with a clear error while
+    /// none answers at --host/--port.
+    #[arg(long)]
+    pub no_launch: bool,
+
+    /// What to launch when no Blender answers: a Python that has `bpy`
+    /// (pip install bpy) or a Blender binary. Default: the project's cached
+    /// venv (~/.cache/blender-mcp-rs/venv/bin/python), else `blender` on PATH.
+    #[arg(long, env = "BLENDER_MCP_BLENDER", value_name = "PATH")]
+    pub blender: Option<PathBuf>,
+
+    /// How long a launched Blender may take to become ready, in seconds.
+    #[arg(long, default_value_t = 120, value_name = "SECS")]
+    pub launch_timeout: u64,
+
+    /// Where a launched Blender's own output goes (default: this process's
+    /// stderr; stdout is reserved for MCP).
+    #[arg(long, value_name = "PATH")]
+    pub blender_log: Option<PathBuf>,
+
+    /// Longest a single Blender operation may take before the call fails
+    /// with a timeout, in seconds.
+    #[arg(long, env = "BLENDER_MCP_TIMEOUT", default_value_t = 300, value_name = "SECS")]
+    pub request_timeout: u64,
+
+    /// MCP transport: stdio (default), http (Streamable HTTP at /mcp), sse
+    /// (legacy HTTP+SSE at /sse), or all (http and sse on one port).
+    #[arg(long, env = "BLENDER_MCP_TRANSPORT", default_value = "stdio")]
+    pub transport: Transport,
+
+    /// Address for the HTTP transports. Loopback unless you say otherwise;
+    /// a non-loopback address requires --http-token-file.
+    #[arg(long, env = "BLENDER_MCP_BIND", default_value = "127.0.0.1:8765")]
+    pub bind: SocketAddr,
+
+    /// File holding the bearer token HTTP clients must send.
+    #[arg(long, value_name = "PATH")]
+    pub http_token_file: Option<PathBuf>,
+
+    /// Extra allowed browser Origins for the HTTP transports (loopback
+    /// origins are always allowed). Repeatable.
+    #[arg(long = "allow-origin", value_name = "ORIGIN")]
+    pub allowed_origins: Vec<String>,
+
+    /// Log filter for stderr (e.g. info, debug, blender_bridge=trace);
+    /// RUST_LOG overrides.
+    #[arg(long, default_value = "info")]
+    pub log: String,
+}
+
+impl Cli {
+    /// The per-request timeout as a Duration.
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_secs(self.request_timeout.max(1))
+    }
+
+    /// The launch timeout as a Duration.
+    pub fn launch_timeout(&self) -> Duration {
+        Duration::from_secs(self.launch_timeout.max(1))
+    }
+}

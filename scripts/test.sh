@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Runs every test of the project against the real parts: a real headless
+# Blender (pip's bpy), a real Docker engine, the official MCP Python SDK.
+# Installs what is missing first (idempotent; caches live outside the
+# checkout). Exits non-zero if anything fails; nothing is skipped.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
+
+step() { printf '\n=== %s ===\n' "$*"; }
+
+step "setup"
+PY=$(scripts/setup.sh --tests | tail -n 1)
+export BLENDER_MCP_PYTHON=$PY
+scripts/docker-engine.sh start
+trap 'scripts/docker-engine.sh stop || true' EXIT
+
+step "format and lints"
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets -q -- -D warnings
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps -q
+
+step "build"
+cargo build --workspace --all-targets -q
+
+step "rust tests (unit, protocol vectors, client, launcher, env-manager on Docker)"
+ENVMGR_REQUIRE_DOCKER=1 ENVMGR_E2E=1 cargo test --workspace -q -- --test-threads=2
+
+step "python tests (addon, mcp-core transports, end to end over MCP)"
+"$PY" -m pytest -q -p no:cacheprovider addon/tests mcp-core/tests/python tests/e2e
+
+step "demo and benchmark smoke runs"
+cargo build --release -q -p blender-bridge --bin blender-mcp-rs --example mcp_demo
+target/release/examples/mcp_demo --server target/release/blender-mcp-rs --out "$(mktemp -d)"

@@ -1,0 +1,97 @@
+"""A synchronous handle on a real `blender-mcp-rs` process, driven by the
+official MCP Python SDK over stdio.
+
+The SDK is async and its stdio client must be entered and left in one task.
+Tests want one server (one headless Blender) shared by many test functions,
+so the session lives on its own event-loop thread and tests call it through
+blocking methods. Nothing here imitates the server or Blender: every call
+crosses the real stdio pipe, the real bridge and a real Blender.
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+from contextlib import AsyncExitStack
+from pathlib import Path
+from typing import Any
+
+from mcp import ClientSession, StdioServerParameters
+from mcp.client.stdio import stdio_client
+
+ROOT = Path(__file__).resolve().parents[2]
+CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "blender-mcp-rs"
+
+
+def server_binary() -> Path:
+    """The server under test: $BLENDER_MCP_BIN, else the workspace's debug build."""
+    path = Path(os.environ.get("BLENDER_MCP_BIN", ROOT / "target" / "debug" / "blender-mcp-rs"))
+    if not path.exists():
+        raise RuntimeError(f"{path} does not exist: run `cargo build -p blender-bridge` first (or set BLENDER_MCP_BIN)")
+    return path
+
+
+def blender_python() -> Path:
+    """A Python with pip's bpy: $BLENDER_MCP_PYTHON, else the cached venv from scripts/setup.sh."""
+    path = Path(os.environ.get("BLENDER_MCP_PYTHON", CACHE / "venv" / "bin" / "python"))
+    if not path.exists():
+        raise RuntimeError(f"{path} does not exist: run scripts/setup.sh --tests first (or set BLENDER_MCP_PYTHON)")
+    return path
+
+
+class McpServer:
+    """One `blender-mcp-rs` child process and an initialized MCP session to it."""
+
+    def __init__(self, args: list[str] | None = None, env: dict[str, str] | None = None, stderr_path: Path | None = None):
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True, name="mcp-client")
+        self._thread.start()
+        full_env = dict(os.environ)
+        full_env.setdefault("RUST_LOG", "info")
+        full_env.update(env or {})
+        self.params = StdioServerParameters(command=str(server_binary()), args=args or [], env=full_env)
+        self._stderr = open(stderr_path or os.devnull, "w")
+        self._stack: AsyncExitStack | None = None
+        self.session: ClientSession | None = None
+        self.init_result = self._run(self._open(), timeout=60)
+
+    def _run(self, coro, timeout: float = 180):
+        return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout)
+
+    async def _open(self):
+        self._stack = AsyncExitStack()
+        read, write = await self._stack.enter_async_context(stdio_client(self.params, errlog=self._stderr))
+        self.session = await self._stack.enter_async_context(ClientSession(read, write))
+        return await self.session.initialize()
+
+    def list_tools(self):
+        return self._run(self.session.list_tools()).tools
+
+    def call(self, name: str, arguments: dict[str, Any] | None = None, timeout: float = 180):
+        return self._run(self.session.call_tool(name, arguments or {}), timeout=timeout)
+
+    def request_raw(self, coro_factory, timeout: float = 60):
+        """Runs `coro_factory(session)` on the client loop (for protocol-level probes)."""
+        return self._run(coro_factory(self.session), timeout=timeout)
+
+    def close(self):
+        """Closes stdin (the MCP way to stop a stdio server) and waits for the child."""
+        if self._stack is not None:
+            try:
+                self._run(self._stack.aclose(), timeout=60)
+            finally:
+                self._stack = None
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+        self._stderr.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def text_of(result) -> str:
+    """All text blocks of a tool result, joined."""
+    return "\n".join(c.text for c in result.content if getattr(c, "type", None) == "text")
