@@ -1,5 +1,6 @@
 //! The bridge between MCP and Blender.
 
+pub mod attach;
 pub mod client;
 pub mod connection;
 pub mod error;
