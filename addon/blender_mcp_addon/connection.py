@@ -1,0 +1,214 @@
+"""One client connection: its reader thread, its writer thread, its state.
+
+The reader decodes frames, authenticates, answers everything that needs no
+Blender (hello, malformed input, unknown ops) and hands the rest to the main
+thread as jobs. The writer is the only code that writes to the socket, so
+whole frames never interleave, and Blender's main thread never blocks on a
+slow client: it only drops bytes into the outbox.
+
+Nothing here touches ``bpy``.
+"""
+
+import hmac
+import logging
+import queue
+import socket
+import threading
+from collections import namedtuple
+
+from .framing import FrameDecoder, FrameError, encode_frame
+from .messages import RequestError, error_reply, ok_reply, parse_request
+
+log = logging.getLogger("blender_mcp")
+
+#: A request waiting for Blender's main thread.
+Job = namedtuple("Job", "connection request")
+
+#: Ops that run on the main thread; everything else is answered by the reader.
+MAIN_THREAD_OPS = frozenset(("ping", "exec", "shutdown"))
+SUPPORTED_PROTOCOLS = (1,)
+
+_RECV_SIZE = 256 * 1024
+#: How long a closing connection waits for the peer to hang up after our FIN,
+#: so the last reply is not destroyed by a TCP reset on unread input.
+_LINGER_SECONDS = 2.0
+_CLOSE = object()
+_SEND_FLAGS = getattr(socket, "MSG_NOSIGNAL", 0)  # EPIPE, not SIGPIPE, inside Blender
+
+
+class Connection:
+    def __init__(self, sock, peer, server):
+        self.peer = peer
+        self._sock = sock
+        self._server = server
+        self._decoder = FrameDecoder(server.settings.max_frame)
+        self._outbox = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._in_flight = set()
+        self._authenticated = False
+        self._peer_done = False  # the client half-closed: close once replies are out
+        self._closing = False
+        self._reader_done = threading.Event()
+        self._writer = threading.Thread(target=self._write_loop, name="blender-mcp-writer", daemon=True)
+        self._reader = threading.Thread(target=self._read_loop, name="blender-mcp-reader", daemon=True)
+
+    def start(self):
+        self._writer.start()
+        self._reader.start()
+
+    # -- called from any thread -------------------------------------------
+
+    def reply(self, request_id, frame):
+        """Queue the reply frame of a main-thread request."""
+        with self._lock:
+            self._in_flight.discard(request_id)
+            close_now = self._peer_done and not self._in_flight
+        self._outbox.put(frame)
+        if close_now:
+            self.close()
+
+    def close(self):
+        """Flush what is queued, then close. Safe to call more than once."""
+        with self._lock:
+            if self._closing:
+                return
+            self._closing = True
+        self._outbox.put(_CLOSE)
+
+    def join(self, timeout):
+        self._writer.join(timeout)
+
+    # -- reader thread ----------------------------------------------------
+
+    def _send(self, message):
+        self._outbox.put(encode_frame(message))
+
+    def _read_loop(self):
+        try:
+            while True:
+                data = self._sock.recv(_RECV_SIZE)
+                if not data:
+                    break
+                if self._closing:
+                    continue  # draining input so that close() does not reset
+                try:
+                    for message in self._decoder.messages(data):
+                        if not self._handle(message):
+                            break
+                except FrameError as exc:
+                    log.info("closing %s: %s", self.peer, exc.message)
+                    self._send(error_reply(None, exc.code, exc.message, exc.details))
+                    self.close()
+        except OSError:
+            pass
+        finally:
+            self._reader_done.set()
+            with self._lock:
+                self._peer_done = True
+                idle = not self._in_flight
+            if idle:
+                self.close()
+
+    def _handle(self, message):
+        """Act on one decoded message; False means the connection is closing."""
+        try:
+            request = parse_request(message)
+        except RequestError as exc:
+            self._send(error_reply(exc.id, exc.code, exc.message, exc.details))
+            return True
+        if not self._authenticated:
+            if request.op != "hello":
+                self._send(error_reply(request.id, "not_authenticated", "the first request must be hello"))
+                self.close()
+                return False
+            return self._hello(request)
+        with self._lock:
+            if request.id in self._in_flight:
+                duplicate = True
+            else:
+                duplicate = False
+                if request.op in MAIN_THREAD_OPS:
+                    self._in_flight.add(request.id)
+        if duplicate:
+            self._send(error_reply(request.id, "duplicate_id", "id %d is already in flight on this connection" % request.id))
+            return True
+        if request.op not in MAIN_THREAD_OPS:
+            if request.op == "hello":
+                self._send(error_reply(request.id, "bad_request", "this connection is already authenticated"))
+            else:
+                self._send(error_reply(request.id, "unknown_op", "unknown op %r" % request.op[:100]))
+            return True
+        refusal = self._refusal(request)
+        if refusal is not None:
+            self.reply(request.id, encode_frame(refusal))
+            return True
+        if not self._server.submit(Job(self, request)):
+            self.reply(request.id, encode_frame(error_reply(request.id, "shutting_down", "the addon is stopping")))
+            self.close()
+            return False
+        return True
+
+    def _refusal(self, request):
+        """The I/O-side checks of a main-thread op: an error reply, or None."""
+        if request.op == "shutdown" and not self._server.settings.allow_shutdown:
+            return error_reply(request.id, "forbidden", "shutdown is not enabled on this addon")
+        if request.op == "exec":
+            params = request.params
+            code, snippet = params.get("code"), params.get("snippet")
+            if code is None and snippet is None:
+                return error_reply(request.id, "bad_request", "exec needs code or snippet")
+            if (code is not None and not isinstance(code, str)) or (snippet is not None and not isinstance(snippet, str)):
+                return error_reply(request.id, "bad_request", "exec code and snippet must be strings")
+            if not isinstance(params.get("args", {}), dict):
+                return error_reply(request.id, "bad_request", "exec args must be an object")
+        return None
+
+    def _hello(self, request):
+        params = request.params
+        protocol = params.get("protocol")
+        if type(protocol) is not int or protocol not in SUPPORTED_PROTOCOLS:
+            self._send(
+                error_reply(
+                    request.id,
+                    "unsupported_protocol",
+                    "this addon speaks protocol version 1 only",
+                    {"supported": list(SUPPORTED_PROTOCOLS)},
+                )
+            )
+            self.close()
+            return False
+        token = params.get("token")
+        expected = self._server.settings.token.encode("utf-8")
+        if not isinstance(token, str) or not hmac.compare_digest(token.encode("utf-8", "surrogatepass"), expected):
+            log.warning("refused %s: wrong or missing token", self.peer)
+            self._send(error_reply(request.id, "unauthorized", "wrong or missing token"))
+            self.close()
+            return False
+        self._authenticated = True
+        self._send(ok_reply(request.id, self._server.hello_result()))
+        return True
+
+    # -- writer thread ----------------------------------------------------
+
+    def _write_loop(self):
+        try:
+            while True:
+                item = self._outbox.get()
+                if item is _CLOSE:
+                    break
+                self._sock.sendall(item, _SEND_FLAGS)
+            # FIN after the last reply, then give the peer a moment to read it
+            # and hang up before the socket is destroyed.
+            self._sock.shutdown(socket.SHUT_WR)
+            self._reader_done.wait(_LINGER_SECONDS)
+        except OSError:
+            pass
+        finally:
+            with self._lock:
+                self._closing = True
+            try:
+                self._sock.shutdown(socket.SHUT_RDWR)  # wakes a reader blocked in recv
+            except OSError:
+                pass
+            self._sock.close()
+            self._server.forget(self)

@@ -1,0 +1,142 @@
+"""Runs ``exec`` requests on Blender's main thread (PROTOCOL.md 4.3).
+
+The value rule ("``result`` if bound, else the last expression statement,
+else null") is implemented by compiling the source twice over: the body
+without a trailing expression as ``exec`` code, the trailing expression as
+``eval`` code. Both keep the source's line numbers, so tracebacks point at
+the user's lines. Compiled pairs are cached by snippet key in a bounded LRU.
+"""
+
+import ast
+import builtins
+import io
+import linecache
+import sys
+import traceback
+from collections import OrderedDict, namedtuple
+
+from .framing import encode_frame
+from .messages import error_reply, ok_reply
+
+MAX_SNIPPETS = 256
+REPR_LIMIT = 1000
+
+#: ``body`` runs as a module; ``tail`` (or None) is the trailing expression.
+Compiled = namedtuple("Compiled", "body tail filename")
+
+_THIS_FILE = __file__
+
+
+class Executor:
+    def __init__(self, bpy_module, max_snippets=MAX_SNIPPETS):
+        self._bpy = bpy_module
+        self._max_snippets = max_snippets
+        self._snippets = OrderedDict()
+
+    def run(self, request):
+        """Run one exec request and return its encoded reply frame."""
+        params = request.params
+        code, key = params.get("code"), params.get("snippet")
+        stdout, stderr = io.StringIO(), io.StringIO()
+        try:
+            compiled = self._compiled(code, key)
+        except KeyError:
+            return encode_frame(
+                error_reply(request.id, "snippet_unknown", "snippet %r is not cached; send it with code" % key[:200])
+            )
+        except BaseException as exc:  # SyntaxError, or worse from compile()
+            return self._python_error(request.id, exc, stdout, stderr)
+
+        namespace = {
+            "__name__": "__blender_mcp__",
+            "__builtins__": builtins,
+            "bpy": self._bpy,
+            "args": params.get("args", {}),
+        }
+        saved = sys.stdout, sys.stderr
+        sys.stdout, sys.stderr = stdout, stderr
+        try:
+            exec(compiled.body, namespace)
+            value = eval(compiled.tail, namespace) if compiled.tail is not None else None
+        except BaseException as exc:  # SystemExit and friends must not stop the addon
+            sys.stdout, sys.stderr = saved
+            return self._python_error(request.id, exc, stdout, stderr)
+        finally:
+            sys.stdout, sys.stderr = saved
+        if "result" in namespace:
+            value = namespace["result"]
+        result = {"value": value, "stdout": stdout.getvalue(), "stderr": stderr.getvalue()}
+        try:
+            return encode_frame(ok_reply(request.id, result))
+        except (TypeError, ValueError, RecursionError, OverflowError):
+            return encode_frame(
+                error_reply(
+                    request.id,
+                    "result_not_json",
+                    "the value of type %s cannot be serialised as JSON" % type(value).__name__,
+                    {"repr": _safe_repr(value), "stdout": result["stdout"], "stderr": result["stderr"]},
+                )
+            )
+
+    def _compiled(self, code, key):
+        if code is None:
+            compiled = self._snippets[key]  # KeyError -> snippet_unknown
+            self._snippets.move_to_end(key)
+            return compiled
+        filename = "<snippet %s>" % key if key is not None else "<exec>"
+        compiled = _compile(code, filename)
+        if key is not None:
+            self._snippets.pop(key, None)
+            self._snippets[key] = compiled
+            while len(self._snippets) > self._max_snippets:
+                _, evicted = self._snippets.popitem(last=False)
+                linecache.cache.pop(evicted.filename, None)
+        return compiled
+
+    def _python_error(self, request_id, exc, stdout, stderr):
+        name = type(exc).__name__
+        text = _safe_str(exc)
+        details = {
+            "type": name,
+            "message": text,
+            "traceback": _user_traceback(exc),
+            "stdout": stdout.getvalue(),
+            "stderr": stderr.getvalue(),
+        }
+        return encode_frame(error_reply(request_id, "python_error", "%s: %s" % (name, text), details))
+
+
+def _compile(code, filename):
+    # Register the source so tracebacks can quote the user's lines.
+    linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
+    tree = ast.parse(code, filename, "exec")
+    tail = None
+    if tree.body and isinstance(tree.body[-1], ast.Expr):
+        tail = compile(ast.Expression(tree.body.pop().value), filename, "eval")
+    return Compiled(compile(tree, filename, "exec"), tail, filename)
+
+
+def _user_traceback(exc):
+    """The formatted traceback without the addon's own frames on top."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_frame.f_code.co_filename == _THIS_FILE:
+        tb = tb.tb_next
+    try:
+        return "".join(traceback.format_exception(type(exc), exc, tb))
+    except BaseException:
+        return "%s (traceback unavailable)" % type(exc).__name__
+
+
+def _safe_str(exc):
+    try:
+        return str(exc)
+    except BaseException:
+        return "<str() of the exception failed>"
+
+
+def _safe_repr(value):
+    try:
+        text = repr(value)
+    except BaseException as exc:
+        text = "<repr() failed: %s>" % type(exc).__name__
+    return text[:REPR_LIMIT]

@@ -1,0 +1,148 @@
+"""The listening socket and the set of live connections.
+
+The accept loop waits in a selector on the listening socket and a wake-up
+socket pair, so that ``stop()`` ends it at once on every platform without
+polling. Jobs for the main thread go into one FIFO queue, which gives the
+"in the order the addon read them across all connections" rule of
+PROTOCOL.md section 6 for free. Nothing here touches ``bpy``.
+"""
+
+import logging
+import os
+import queue
+import selectors
+import socket
+import threading
+import time
+from collections import namedtuple
+
+from .connection import Connection
+from .framing import encode_frame
+from .messages import error_reply
+
+log = logging.getLogger("blender_mcp")
+
+ADDON_VERSION = "0.1.0"
+
+#: Everything the server needs to know; built by the CLI or the GUI prefs.
+Settings = namedtuple("Settings", "host port token max_frame allow_shutdown")
+
+#: What ``hello`` reports about the Blender that hosts us.
+HostInfo = namedtuple("HostInfo", "mode blender_version")
+
+
+class BridgeServer:
+    def __init__(self, settings, host_info):
+        self.settings = settings
+        self.host_info = host_info
+        #: Jobs for the main thread; ``None`` only wakes the consumer.
+        self.jobs = queue.SimpleQueue()
+        self.stopping = False
+        self._connections = set()
+        self._lock = threading.Lock()
+        self._listener = None
+        self._wake_r, self._wake_w = socket.socketpair()
+        self._accept_thread = None
+        self.address = None
+
+    def start(self):
+        """Bind and start accepting; returns the bound ``(host, port)``."""
+        host, port = self.settings.host, self.settings.port
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        self._listener = socket.create_server((host, port), family=family, backlog=128)
+        self.address = self._listener.getsockname()[:2]
+        self._accept_thread = threading.Thread(target=self._accept_loop, name="blender-mcp-accept", daemon=True)
+        self._accept_thread.start()
+        log.info("listening on %s:%d (%s mode)", self.address[0], self.address[1], self.host_info.mode)
+        return self.address
+
+    def hello_result(self):
+        capabilities = ["hello", "ping", "exec", "snippets"]
+        if self.settings.allow_shutdown:
+            capabilities.append("shutdown")
+        return {
+            "protocol": 1,
+            "addon_version": ADDON_VERSION,
+            "blender_version": self.host_info.blender_version,
+            "mode": self.host_info.mode,
+            "capabilities": capabilities,
+            "max_frame": self.settings.max_frame,
+            "pid": os.getpid(),
+        }
+
+    def submit(self, job):
+        """Queue a job for the main thread; False once the server is stopping."""
+        if self.stopping:
+            return False
+        self.jobs.put(job)
+        return True
+
+    def forget(self, connection):
+        with self._lock:
+            self._connections.discard(connection)
+
+    def stop(self, linger=2.0):
+        """Stop accepting, refuse queued jobs, close every connection.
+
+        Called on the main thread (after a shutdown reply was queued, or when
+        the GUI user stops the server). Waits up to ``linger`` seconds for
+        queued replies to be written.
+        """
+        if self.stopping:
+            return
+        self.stopping = True
+        while True:
+            try:
+                job = self.jobs.get_nowait()
+            except queue.Empty:
+                break
+            if job is not None:
+                frame = encode_frame(error_reply(job.request.id, "shutting_down", "the addon is stopping"))
+                job.connection.reply(job.request.id, frame)
+        try:
+            self._wake_w.send(b"x")
+        except OSError:
+            pass
+        if self._accept_thread is not None:
+            self._accept_thread.join(linger)
+        with self._lock:
+            connections = list(self._connections)
+        for connection in connections:
+            connection.close()
+        deadline = time.monotonic() + linger
+        for connection in connections:
+            connection.join(max(0.0, deadline - time.monotonic()))
+        self._wake_r.close()
+        self._wake_w.close()
+        self.jobs.put(None)  # wake a host blocked on the queue
+        log.info("stopped")
+
+    def _accept_loop(self):
+        listener = self._listener
+        with selectors.DefaultSelector() as selector:
+            selector.register(listener, selectors.EVENT_READ)
+            selector.register(self._wake_r, selectors.EVENT_READ)
+            try:
+                while not self.stopping:
+                    for key, _ in selector.select():
+                        if key.fileobj is self._wake_r:
+                            return
+                        self._accept_one(listener)
+            finally:
+                listener.close()
+
+    def _accept_one(self, listener):
+        try:
+            sock, peer = listener.accept()
+        except OSError as exc:  # e.g. EMFILE; the listener itself is fine
+            log.warning("accept failed: %s", exc)
+            time.sleep(0.1)  # the selector would report the same error at once
+            return
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        connection = Connection(sock, "%s:%s" % peer[:2], self)
+        with self._lock:
+            if self.stopping:
+                sock.close()
+                return
+            self._connections.add(connection)
+        connection.start()
