@@ -13,7 +13,9 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use anyhow::Context;
 use clap::Parser;
+use mcp_core::http::{HttpConfig, Secret};
 use mcp_core::Transport;
 use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::handler::server::wrapper::{Json, Parameters};
@@ -150,9 +152,28 @@ impl rmcp::ServerHandler for EchoServer {
 async fn main() -> anyhow::Result<()> {
     mcp_core::init_tracing("info");
     let args = Args::parse();
-    match args.transport {
-        Transport::Stdio => mcp_core::serve_stdio(EchoServer::new()).await?,
-        other => anyhow::bail!("transport {other} is not wired into this example yet"),
+    if args.transport == Transport::Stdio {
+        return mcp_core::serve_stdio(EchoServer::new()).await;
     }
-    Ok(())
+    let token = match &args.token_file {
+        Some(path) => Some(
+            Secret::from_file(path)
+                .with_context(|| format!("cannot read token file {}", path.display()))?,
+        ),
+        None => None,
+    };
+    let mut config = HttpConfig {
+        bind: args.bind,
+        token,
+        allowed_origins: args.allowed_origins,
+        allowed_hosts: args.allowed_hosts,
+        enable_streamable: args.transport.enables_streamable(),
+        enable_sse: args.transport.enables_sse(),
+        allow_non_loopback: args.allow_non_loopback,
+        ..HttpConfig::default()
+    };
+    if let Some(max) = args.max_body_bytes {
+        config.max_body_bytes = max;
+    }
+    mcp_core::http::serve(EchoServer::new, config, mcp_core::shutdown_signal()).await
 }
