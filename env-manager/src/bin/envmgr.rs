@@ -1,0 +1,491 @@
+//! `envmgr`: the command line over the env-manager library (the replacement for powerdev.sh).
+//!
+//! Thin on purpose: parse, build a `Config`, call one library function, print, exit.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+use env_manager::commands::{self, cleanup, exec, health, lifecycle, run, status, watch};
+use env_manager::config::{Config, PortMapping, DEFAULT_CONTAINER, DEFAULT_IMAGE};
+use env_manager::dotenv::DotEnv;
+use env_manager::gpu::GpuMode;
+use env_manager::security::{normalize_capability, OptIn};
+use env_manager::{clock, docker, terminal, EnvError};
+
+/// Exit code for envmgr's own failures in `exec` and `start`, where 1.. belong to the command
+/// (the same convention as `docker run`).
+const OWN_FAILURE_EXIT: u8 = 125;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "envmgr",
+    version,
+    about = "Build and run the hardened blender-mcp-rs dev container (Blender headless + MCP bridge, claude-flow, ruv-swarm).",
+    long_about = "Build and run the hardened blender-mcp-rs dev container: Blender 4.5 headless with the MCP bridge addon, the blender-mcp-rs server, claude-flow and ruv-swarm in tmux, Xvfb.\n\n\
+First time:    envmgr init && $EDITOR .env && envmgr build && envmgr daemon\n\
+Every day:     envmgr status | envmgr exec bash | envmgr logs -f | envmgr health\n\
+Keep it up:    envmgr watch   (restarts on crash AND on failing healthcheck, with backoff)\n\n\
+The container is locked down by default: all capabilities dropped, no-new-privileges, default seccomp/AppArmor, user dev (1000:1000), --init, CPU/memory/pids limits, ports on 127.0.0.1 only, no Docker socket. Each loosening is a named flag below, recorded as a label and shown by `envmgr status`.\n\n\
+Options may come before or after the subcommand."
+)]
+struct Cli {
+    #[command(flatten)]
+    global: GlobalOptions,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Debug, Clone)]
+struct GlobalOptions {
+    /// Image to build or run (name:tag).
+    #[arg(long, global = true, env = "ENVMGR_IMAGE", default_value = DEFAULT_IMAGE)]
+    image: String,
+    /// Container name.
+    #[arg(long, global = true, env = "ENVMGR_CONTAINER", default_value = DEFAULT_CONTAINER)]
+    name: String,
+    /// Folder holding .env and .agent-mount/ [default: the current directory].
+    #[arg(long, global = true, env = "ENVMGR_PROJECT_DIR")]
+    project_dir: Option<PathBuf>,
+    /// GPUs: auto (when the daemon has the NVIDIA runtime), all, none, a count, or device=<ids>.
+    #[arg(long, global = true, default_value = "auto")]
+    gpus: GpuMode,
+    /// Published port HOST:CONTAINER or CONTAINER (random host port); repeatable.
+    /// [default: 9876:9876, the Blender bridge]
+    #[arg(long = "port", global = true)]
+    ports: Vec<PortMapping>,
+
+    /// OPT-IN: add a capability (repeatable). It reaches only the bounding set: processes of
+    /// the non-root dev user cannot use it; only root processes (exec --user root) can.
+    #[arg(
+        long = "cap-add",
+        global = true,
+        value_name = "CAP",
+        help_heading = "Security opt-ins"
+    )]
+    cap_add: Vec<String>,
+    /// OPT-IN: privileged mode for Docker-in-Docker: all capabilities and host devices, no
+    /// seccomp/AppArmor. Root in the container is then root on the host.
+    #[arg(long, global = true, help_heading = "Security opt-ins")]
+    docker_in_docker: bool,
+    /// OPT-IN: no seccomp filter (every system call allowed).
+    #[arg(long, global = true, help_heading = "Security opt-ins")]
+    seccomp_unconfined: bool,
+    /// OPT-IN: no AppArmor profile.
+    #[arg(long, global = true, help_heading = "Security opt-ins")]
+    apparmor_unconfined: bool,
+    /// OPT-IN: publish ports on all interfaces (0.0.0.0) instead of 127.0.0.1.
+    #[arg(long, global = true, help_heading = "Security opt-ins")]
+    publish_all_interfaces: bool,
+    /// OPT-IN: mount ~/.ssh read-only at /home/dev/.ssh (keys readable in the container);
+    /// prefer --ssh-agent.
+    #[arg(long, global = true, help_heading = "Security opt-ins")]
+    mount_ssh_keys: bool,
+    /// OPT-IN: forward the host's SSH agent ($SSH_AUTH_SOCK) into the container.
+    #[arg(long, global = true, help_heading = "Security opt-ins")]
+    ssh_agent: bool,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Write .env from the template (kept if it exists) and create the .agent-mount/ folders.
+    Init {
+        /// Overwrite an existing .env.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Build the image (tagged --image) from a Dockerfile and a context folder.
+    Build {
+        /// The Dockerfile [default: env-manager/Dockerfile under the context].
+        #[arg(long)]
+        file: Option<PathBuf>,
+        /// The build context folder (the repository root for the project image).
+        #[arg(long, default_value = ".")]
+        context: PathBuf,
+        /// Build argument NAME=VALUE (repeatable), e.g. BASE_IMAGE=debian:bookworm.
+        #[arg(long = "build-arg", value_name = "NAME=VALUE")]
+        build_args: Vec<String>,
+        /// Do not use the build cache.
+        #[arg(long)]
+        no_cache: bool,
+    },
+    /// Create and start the container attached to this terminal (a TTY when stdin is one);
+    /// optional COMMAND replaces the image's default (e.g. `envmgr start bash`).
+    Start {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        command: Vec<String>,
+    },
+    /// Create and start the container in the background.
+    Daemon,
+    /// Run a command in the running container; its exit code becomes envmgr's.
+    Exec {
+        /// Run as this user (e.g. root) instead of dev.
+        #[arg(long)]
+        user: Option<String>,
+        /// Working directory inside the container.
+        #[arg(long)]
+        workdir: Option<String>,
+        #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true)]
+        command: Vec<String>,
+    },
+    /// Show the container's output.
+    Logs {
+        /// Keep following new output.
+        #[arg(short, long)]
+        follow: bool,
+        /// Only the last N lines.
+        #[arg(long)]
+        tail: Option<u64>,
+    },
+    /// Stop the container (services get SIGTERM and 20 s to exit).
+    Stop,
+    /// Remove the stopped container (.agent-mount/ data stays).
+    Rm {
+        /// Remove it even if it is running.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Restart the container.
+    Restart,
+    /// State, health, uptime, CPU, memory, ports, mounts, GPUs and the security opt-ins in force.
+    Status {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Exit 0 when healthy, 1 when unhealthy (or starting, or stopped), 2 when there is no container.
+    Health,
+    /// Restart the container whenever it dies or turns unhealthy (Docker's restart policies
+    /// ignore unhealthy), with exponential backoff and a cap on restarts in a row.
+    Watch {
+        /// Give up after this many restarts in a row.
+        #[arg(long, default_value_t = 5)]
+        max_restarts: u32,
+        /// First backoff in seconds (doubles on each restart in a row).
+        #[arg(long, default_value_t = 2.0)]
+        backoff: f64,
+        /// Longest backoff in seconds.
+        #[arg(long, default_value_t = 60.0)]
+        max_backoff: f64,
+    },
+    /// Copy analysis data and logs out of the container (running or stopped) into
+    /// .agent-mount/backups/<timestamp>/.
+    Persist,
+    /// Remove stopped envmgr containers of this project and dangling envmgr images; never
+    /// anything envmgr did not create.
+    Cleanup {
+        /// Every project's envmgr containers, not only this one's.
+        #[arg(long)]
+        all_projects: bool,
+        /// Running containers too.
+        #[arg(long)]
+        running: bool,
+        /// Every envmgr-built image no container uses, not only dangling ones.
+        #[arg(long)]
+        images: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("ENVMGR_LOG")
+                .unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
+    let own_failure = match cli.command {
+        Command::Exec { .. } | Command::Start { .. } => OWN_FAILURE_EXIT,
+        _ => 1,
+    };
+    let code = runtime.block_on(dispatch(cli));
+    // Do not wait for a blocked stdin reader thread at shutdown.
+    runtime.shutdown_timeout(Duration::from_millis(100));
+    match code {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("envmgr: {e}");
+            ExitCode::from(own_failure)
+        }
+    }
+}
+
+fn project_dir(global: &GlobalOptions) -> Result<PathBuf, EnvError> {
+    let dir = match &global.project_dir {
+        Some(d) => d.clone(),
+        None => {
+            std::env::current_dir().map_err(|e| EnvError::io("reading the current directory", e))?
+        }
+    };
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| EnvError::io(format!("creating {}", dir.display()), e))?;
+    dir.canonicalize()
+        .map_err(|e| EnvError::io(format!("opening {}", dir.display()), e))
+}
+
+fn opt_ins(global: &GlobalOptions) -> Result<Vec<OptIn>, EnvError> {
+    let mut out = Vec::new();
+    if !global.cap_add.is_empty() {
+        let caps = global
+            .cap_add
+            .iter()
+            .map(|c| normalize_capability(c))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(EnvError::InvalidSetting)?;
+        out.push(OptIn::AddCapabilities(caps));
+    }
+    let flags = [
+        (global.docker_in_docker, OptIn::DockerInDocker),
+        (global.seccomp_unconfined, OptIn::SeccompUnconfined),
+        (global.apparmor_unconfined, OptIn::ApparmorUnconfined),
+        (global.publish_all_interfaces, OptIn::PublishAllInterfaces),
+        (global.mount_ssh_keys, OptIn::MountSshKeys),
+        (global.ssh_agent, OptIn::SshAgent),
+    ];
+    out.extend(flags.into_iter().filter(|(on, _)| *on).map(|(_, o)| o));
+    Ok(out)
+}
+
+/// The full configuration for `start` / `daemon`: flags, `.env`, limits from the daemon's host.
+async fn run_config(
+    global: &GlobalOptions,
+    dir: &Path,
+    d: &bollard::Docker,
+) -> Result<Config, EnvError> {
+    let mut config = Config::new(dir);
+    config.image = global.image.clone();
+    config.container_name = global.name.clone();
+    config.gpus = global.gpus.clone();
+    if !global.ports.is_empty() {
+        config.ports = global.ports.clone();
+    }
+    config.security.opt_ins = opt_ins(global)?;
+    let info = d.info().await?;
+    config.load_dotenv(info.ncpu.unwrap_or(1), info.mem_total.unwrap_or(0))?;
+    env_manager::agent_mount::create_folders(dir)?;
+    if config.security.has("mount-ssh-keys") {
+        let home = std::env::var_os("HOME").map(PathBuf::from).ok_or_else(|| {
+            EnvError::InvalidSetting("--mount-ssh-keys needs $HOME to find ~/.ssh".into())
+        })?;
+        config.ssh_dir = Some(home.join(".ssh"));
+    }
+    if config.security.has("ssh-agent") {
+        config.ssh_auth_sock = Some(
+            std::env::var_os("SSH_AUTH_SOCK")
+                .map(PathBuf::from)
+                .ok_or_else(|| {
+                    EnvError::InvalidSetting(
+                        "--ssh-agent needs a running agent ($SSH_AUTH_SOCK is not set)".into(),
+                    )
+                })?,
+        );
+    }
+    Ok(config)
+}
+
+async fn dispatch(cli: Cli) -> Result<u8, EnvError> {
+    let g = &cli.global;
+    let dir = project_dir(g)?;
+    if let Command::Init { force } = cli.command {
+        let done = commands::init::init(&dir, force)?;
+        match done.wrote_env {
+            Some(p) => println!("wrote {} (mode 600): fill in your keys", p.display()),
+            None => println!(
+                "kept the existing {} (use --force to overwrite)",
+                dir.join(".env").display()
+            ),
+        }
+        println!(
+            "created {} folders under {}",
+            done.folders.len(),
+            dir.join(".agent-mount").display()
+        );
+        return Ok(0);
+    }
+    let d = docker::connect().await?;
+    let name = g.name.as_str();
+    match cli.command {
+        Command::Init { .. } => unreachable!("handled above"),
+        Command::Build {
+            file,
+            context,
+            build_args,
+            no_cache,
+        } => {
+            let file = file.unwrap_or_else(|| context.join("env-manager/Dockerfile"));
+            let build_args = parse_build_args(&build_args)?;
+            let request = commands::build::BuildRequest {
+                context: &context,
+                dockerfile: &file,
+                tag: &g.image,
+                build_args,
+                no_cache,
+            };
+            let tag = commands::build::build(&d, &request, |line| eprint!("{line}")).await?;
+            println!("built {tag}");
+            Ok(0)
+        }
+        Command::Daemon => {
+            let config = run_config(g, &dir, &d).await?;
+            let started =
+                run::create_and_start(&d, &config, &env_manager::create_request::RunMode::Detached)
+                    .await?;
+            if let Some(note) = &started.note {
+                eprintln!("envmgr: {note}");
+            }
+            println!(
+                "started {name} ({}) from {}, GPUs: {}",
+                &started.id[..12.min(started.id.len())],
+                config.image,
+                started.gpus
+            );
+            Ok(0)
+        }
+        Command::Start { command } => {
+            let config = run_config(g, &dir, &d).await?;
+            let (_, code) = run::start_interactive(&d, &config, command).await?;
+            Ok(exit_byte(code))
+        }
+        Command::Exec {
+            user,
+            workdir,
+            command,
+        } => {
+            let tty = terminal::stdin_is_terminal();
+            let opts = exec::ExecOptions {
+                command,
+                user,
+                tty,
+                stdin: true,
+                workdir,
+            };
+            Ok(exit_byte(exec::exec(&d, name, &opts).await?))
+        }
+        Command::Logs { follow, tail } => {
+            commands::logs::logs(&d, name, follow, tail).await?;
+            Ok(0)
+        }
+        Command::Stop => {
+            if lifecycle::stop(&d, name).await? {
+                println!("stopped {name}");
+            } else {
+                println!("{name} was not running");
+            }
+            Ok(0)
+        }
+        Command::Rm { force } => {
+            lifecycle::remove(&d, name, force).await?;
+            println!("removed {name} (.agent-mount/ kept)");
+            Ok(0)
+        }
+        Command::Restart => {
+            lifecycle::restart(&d, name).await?;
+            println!("restarted {name}");
+            Ok(0)
+        }
+        Command::Status { json } => {
+            let env = DotEnv::load(&dir.join(".env"))?;
+            let report = status::status(&d, name, &env).await?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&report).expect("report serialises")
+                );
+            } else {
+                print!("{}", status::render_table(&report));
+            }
+            Ok(0)
+        }
+        Command::Health => {
+            let state = health::health(&d, name).await?;
+            match &state {
+                health::HealthState::Healthy => println!("healthy"),
+                health::HealthState::Unhealthy(why) => println!("{why}"),
+                health::HealthState::NoContainer => println!("no container named {name}"),
+            }
+            Ok(state.exit_code() as u8)
+        }
+        Command::Watch {
+            max_restarts,
+            backoff,
+            max_backoff,
+        } => {
+            let policy = watch::WatchPolicy {
+                max_restarts,
+                initial_backoff: Duration::from_secs_f64(backoff.max(0.0)),
+                max_backoff: Duration::from_secs_f64(max_backoff.max(backoff).max(0.0)),
+                ..Default::default()
+            };
+            watch::watch(&d, name, &policy, |line| {
+                eprintln!(
+                    "{} envmgr watch: {line}",
+                    clock::compact_utc(clock::now_unix())
+                );
+            })
+            .await?;
+            Ok(0)
+        }
+        Command::Persist => {
+            let backup = commands::persist::persist(&d, name, &dir).await?;
+            println!(
+                "saved {} and the container output into {}",
+                if backup.copied.is_empty() {
+                    "nothing else".to_string()
+                } else {
+                    backup.copied.join(", ")
+                },
+                backup.folder.display()
+            );
+            Ok(0)
+        }
+        Command::Cleanup {
+            all_projects,
+            running,
+            images,
+        } => {
+            let scope = cleanup::CleanupScope {
+                project: (!all_projects).then_some(dir.as_path()),
+                include_running: running,
+                all_images: images,
+            };
+            let cleaned = cleanup::cleanup(&d, &scope).await?;
+            println!(
+                "removed {} container(s){}{} and {} image(s){}{}",
+                cleaned.containers.len(),
+                if cleaned.containers.is_empty() {
+                    ""
+                } else {
+                    ": "
+                },
+                cleaned.containers.join(", "),
+                cleaned.images.len(),
+                if cleaned.images.is_empty() { "" } else { ": " },
+                cleaned.images.join(", ")
+            );
+            Ok(0)
+        }
+    }
+}
+
+fn parse_build_args(args: &[String]) -> Result<HashMap<String, String>, EnvError> {
+    args.iter()
+        .map(|a| {
+            a.split_once('=')
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .ok_or_else(|| {
+                    EnvError::InvalidSetting(format!("--build-arg `{a}` is not NAME=VALUE"))
+                })
+        })
+        .collect()
+}
+
+/// Container exit codes are 0..=255 in practice; anything else (signals reported oddly, -1)
+/// becomes 255 rather than wrapping to a misleading success.
+fn exit_byte(code: i64) -> u8 {
+    u8::try_from(code).unwrap_or(255)
+}

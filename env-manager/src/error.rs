@@ -1,0 +1,91 @@
+//! The one error type of the library.
+//!
+//! Every variant's message is one sentence a person can act on: what went wrong and what to do.
+//! Secrets never reach these messages (a bad `.env` line is reported by number, not by content).
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong while managing the environment.
+#[derive(Debug, thiserror::Error)]
+pub enum EnvError {
+    #[error("cannot reach the Docker daemon ({detail}); start it (e.g. `sudo systemctl start docker` or `scripts/docker-engine.sh start`) or set DOCKER_HOST")]
+    DaemonUnreachable { detail: String },
+
+    #[error("image `{image}` does not exist locally; build it first with `envmgr build` (or choose another with --image / ENVMGR_IMAGE)")]
+    ImageMissing { image: String },
+
+    #[error("no container named `{name}`; create it with `envmgr daemon` (or `envmgr start`), or pick another with --name / ENVMGR_CONTAINER")]
+    NoContainer { name: String },
+
+    #[error(
+        "container `{name}` is not running; start it with `envmgr daemon` or `envmgr restart`"
+    )]
+    NotRunning { name: String },
+
+    #[error("a container named `{name}` already exists; use `envmgr restart`, or `envmgr rm` first to recreate it")]
+    AlreadyExists { name: String },
+
+    #[error("{path}:{line}: {problem}; each line must be `NAME=value` (a comment starts with #)")]
+    BadDotEnvLine {
+        path: PathBuf,
+        line: usize,
+        problem: String,
+    },
+
+    #[error("invalid setting: {0}")]
+    InvalidSetting(String),
+
+    #[error("GPUs were requested (--gpus {mode}) but the Docker daemon has no NVIDIA GPU support (`could not select device driver`); install the NVIDIA Container Toolkit and restart Docker, or run with --gpus none")]
+    GpuUnavailable { mode: String },
+
+    #[error("image build failed: {0}")]
+    BuildFailed(String),
+
+    #[error("`watch` gave up: the container was restarted {restarts} times without staying up; see `envmgr logs`")]
+    WatchGaveUp { restarts: u32 },
+
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("Docker API error: {0}")]
+    Docker(#[from] bollard::errors::Error),
+}
+
+impl EnvError {
+    /// Wraps an I/O error with what envmgr was doing when it happened.
+    pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
+        EnvError::Io {
+            context: context.into(),
+            source,
+        }
+    }
+}
+
+/// The library's result type.
+pub type Result<T, E = EnvError> = std::result::Result<T, E>;
+
+/// True when a bollard error is Docker's 404 (no such container / image).
+pub fn is_not_found(err: &bollard::errors::Error) -> bool {
+    matches!(
+        err,
+        bollard::errors::Error::DockerResponseServerError {
+            status_code: 404,
+            ..
+        }
+    )
+}
+
+/// True when a bollard error is Docker's 409 (name already in use, container not running...).
+pub fn is_conflict(err: &bollard::errors::Error) -> bool {
+    matches!(
+        err,
+        bollard::errors::Error::DockerResponseServerError {
+            status_code: 409,
+            ..
+        }
+    )
+}
