@@ -215,7 +215,9 @@ impl BlenderClient {
         let connection = self.connection().await?;
         let started = Instant::now();
         let timeout = self.inner.config.request_timeout;
-        connection.request("ping", &EmptyParams {}, 0, timeout).await?;
+        connection
+            .request("ping", &EmptyParams {}, 0, timeout)
+            .await?;
         Ok(started.elapsed())
     }
 
@@ -259,7 +261,10 @@ impl BlenderClient {
                 snippet: Some(key),
                 args: &args,
             };
-            match connection.request("exec", &params, key.len(), timeout).await {
+            match connection
+                .request("exec", &params, key.len(), timeout)
+                .await
+            {
                 Err(BridgeError::Remote(e)) if e.code == ErrorCode::SnippetUnknown => {
                     tracing::debug!(snippet = key, "addon lost the snippet; sending its code");
                     self.inner.known_snippets.lock().unwrap().remove(key);
@@ -346,38 +351,62 @@ impl BlenderClient {
         current.as_ref().filter(|c| c.is_alive()).cloned()
     }
 
-    /// The live connection, or a new one. Only failed connects are spaced out
-    /// by the backoff: after a healthy connection dies the reconnect is immediate.
+    /// The live connection, or a new one.
+    ///
+    /// Failed connects are spaced out by a doubling backoff, remembered across
+    /// calls so a missing Blender is not hammered. A call that finds the
+    /// backoff clear (the last connection was healthy, or this is the first)
+    /// tries a few times before giving up: right after a crash the old process
+    /// can still hold its port for a moment, and the retry reaches the connector
+    /// again, which then sees the process gone and relaunches it.
     async fn connection(&self) -> Result<Arc<Connection>, BridgeError> {
+        const ATTEMPTS_AFTER_HEALTHY: u32 = 3;
         if let Some(connection) = self.live_connection() {
             return Ok(connection);
         }
         let mut backoff = self.inner.connecting.lock().await;
-        if let Some(connection) = self.live_connection() {
-            return Ok(connection);
-        }
-        if let Some(at) = backoff.next_attempt {
-            tokio::time::sleep_until(at).await;
-        }
-        match self.open().await {
-            Ok(connection) => {
-                *backoff = Backoff::default();
-                let connection = Arc::new(connection);
-                *self.inner.last_info.lock().unwrap() = connection.info().cloned();
-                *self.inner.current.lock().unwrap() = Some(connection.clone());
-                self.inner.connects.fetch_add(1, Ordering::Relaxed);
-                Ok(connection)
+        let attempts = if backoff.failures == 0 {
+            ATTEMPTS_AFTER_HEALTHY
+        } else {
+            1
+        };
+        let mut attempt = 0;
+        loop {
+            if let Some(connection) = self.live_connection() {
+                return Ok(connection);
             }
-            Err(error) => {
-                backoff.failures = backoff.failures.saturating_add(1);
-                let config = &self.inner.config;
-                let doubling = 2u32.saturating_pow(backoff.failures - 1);
-                let wait = config
-                    .backoff_initial
-                    .saturating_mul(doubling)
-                    .min(config.backoff_max);
-                backoff.next_attempt = Some(tokio::time::Instant::now() + wait);
-                Err(error)
+            if let Some(at) = backoff.next_attempt {
+                tokio::time::sleep_until(at).await;
+            }
+            attempt += 1;
+            match self.open().await {
+                Ok(connection) => {
+                    *backoff = Backoff::default();
+                    let connection = Arc::new(connection);
+                    *self.inner.last_info.lock().unwrap() = connection.info().cloned();
+                    *self.inner.current.lock().unwrap() = Some(connection.clone());
+                    self.inner.connects.fetch_add(1, Ordering::Relaxed);
+                    return Ok(connection);
+                }
+                Err(error) => {
+                    backoff.failures = backoff.failures.saturating_add(1);
+                    let config = &self.inner.config;
+                    let doubling = 2u32.saturating_pow(backoff.failures - 1);
+                    let wait = config
+                        .backoff_initial
+                        .saturating_mul(doubling)
+                        .min(config.backoff_max);
+                    backoff.next_attempt = Some(tokio::time::Instant::now() + wait);
+                    // A refused token or a launch failure will not change by retrying.
+                    let retryable = matches!(
+                        error,
+                        BridgeError::Connect { .. } | BridgeError::ConnectionLost { .. }
+                    );
+                    if attempt >= attempts || !retryable {
+                        return Err(error);
+                    }
+                    tracing::debug!("connecting to Blender failed ({error}); retrying");
+                }
             }
         }
     }

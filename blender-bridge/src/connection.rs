@@ -368,7 +368,9 @@ async fn read_loop(read: OwnedReadHalf, max_frame: usize, pending: Arc<Pending>)
         };
         match Reply::parse(&payload) {
             Err(why) => break CloseReason::Protocol(why),
-            Ok(Reply { id: None, error, .. }) => {
+            Ok(Reply {
+                id: None, error, ..
+            }) => {
                 break match error {
                     Some(error) => CloseReason::Remote(error),
                     None => CloseReason::Protocol("a reply with a null id and no error".into()),

@@ -161,10 +161,18 @@ impl fmt::Display for PythonError {
             write!(f, "\n{}", self.traceback.trim_end())?;
         }
         if !self.stdout.is_empty() {
-            write!(f, "\n--- stdout before the error ---\n{}", self.stdout.trim_end())?;
+            write!(
+                f,
+                "\n--- stdout before the error ---\n{}",
+                self.stdout.trim_end()
+            )?;
         }
         if !self.stderr.is_empty() {
-            write!(f, "\n--- stderr before the error ---\n{}", self.stderr.trim_end())?;
+            write!(
+                f,
+                "\n--- stderr before the error ---\n{}",
+                self.stderr.trim_end()
+            )?;
         }
         Ok(())
     }

@@ -1,9 +1,11 @@
 //! The bridge between MCP and Blender.
 
+pub mod addon_bundle;
 pub mod attach;
 pub mod client;
 pub mod connection;
 pub mod error;
+pub mod launcher;
 pub mod protocol;
 pub mod token;
 pub mod tools;
@@ -11,5 +13,6 @@ pub mod tools;
 pub use client::{BlenderClient, CallOptions, ClientConfig, ClientStats, Connector, ExecOutput};
 pub use connection::{Endpoint, ServerInfo};
 pub use error::{BridgeError, PythonError};
+pub use launcher::{default_program, LaunchConfig, LaunchedBlender, LaunchingConnector};
 pub use protocol::{ErrorCode, RemoteError, Snippet};
 pub use token::Token;

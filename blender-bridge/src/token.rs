@@ -109,7 +109,9 @@ mod tests {
     #[test]
     fn explicit_token_wins_and_files_are_trimmed() {
         assert_eq!(
-            discover(Some("explicit-token-0123"), None).unwrap().expose(),
+            discover(Some("explicit-token-0123"), None)
+                .unwrap()
+                .expose(),
             "explicit-token-0123"
         );
         let dir = std::env::temp_dir().join(format!("bmcp-token-test-{}", std::process::id()));
@@ -118,7 +120,10 @@ mod tests {
         std::fs::write(&file, "abcdefabcdefabcdef\n").unwrap();
         // Env may hold a token in CI; only assert the file path when it does not.
         if std::env::var(TOKEN_ENV).is_err() {
-            assert_eq!(discover(None, Some(&file)).unwrap().expose(), "abcdefabcdefabcdef");
+            assert_eq!(
+                discover(None, Some(&file)).unwrap().expose(),
+                "abcdefabcdefabcdef"
+            );
             let missing = dir.join("missing");
             let err = discover(None, Some(&missing)).unwrap_err().to_string();
             assert!(err.contains("cannot read"), "{err}");

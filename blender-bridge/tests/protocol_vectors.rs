@@ -54,15 +54,24 @@ fn every_vector_decodes_as_specified() {
         let name = frame["name"].as_str().unwrap();
         let expect = &frame["expect"];
         let kind = expect.as_object().unwrap().keys().next().unwrap().clone();
-        let got = outcome(&hex(frame["hex"].as_str().unwrap()), max_frame, kind == "reply");
+        let got = outcome(
+            &hex(frame["hex"].as_str().unwrap()),
+            max_frame,
+            kind == "reply",
+        );
         assert_eq!(&got, expect, "vector {name}");
         kinds.insert(kind);
     }
-    let expected: std::collections::BTreeSet<String> =
-        ["request", "reply", "frame_error", "request_error", "incomplete"]
-            .into_iter()
-            .map(String::from)
-            .collect();
+    let expected: std::collections::BTreeSet<String> = [
+        "request",
+        "reply",
+        "frame_error",
+        "request_error",
+        "incomplete",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect();
     assert_eq!(kinds, expected, "every kind of vector is exercised");
 }
 

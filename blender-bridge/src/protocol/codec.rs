@@ -103,9 +103,8 @@ pub fn encode_frame<T: Serialize + ?Sized>(
     buf.put_u32(0);
     serde_json::to_writer((&mut buf).writer(), message)?;
     let length = buf.len() - PREFIX_LEN;
-    let length = u32::try_from(length).map_err(|_| {
-        <serde_json::Error as serde::ser::Error>::custom("frame longer than 4 GiB")
-    })?;
+    let length = u32::try_from(length)
+        .map_err(|_| <serde_json::Error as serde::ser::Error>::custom("frame longer than 4 GiB"))?;
     buf[..PREFIX_LEN].copy_from_slice(&length.to_be_bytes());
     Ok(buf.freeze())
 }
@@ -138,7 +137,10 @@ mod tests {
         let mut codec = FrameCodec::new(10);
         let mut buf = BytesMut::from(&[0u8, 0, 0, 11][..]);
         match codec.decode(&mut buf) {
-            Err(FrameError::TooLarge { length: 11, max: 10 }) => {}
+            Err(FrameError::TooLarge {
+                length: 11,
+                max: 10,
+            }) => {}
             other => panic!("expected TooLarge, got {other:?}"),
         }
     }

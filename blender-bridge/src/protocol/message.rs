@@ -77,7 +77,8 @@ pub struct Reply {
 impl Reply {
     /// Parses and checks a reply payload: `ok` must agree with `result`/`error`.
     pub fn parse(payload: &[u8]) -> Result<Reply, String> {
-        let reply: Reply = serde_json::from_slice(payload).map_err(|e| format!("bad reply: {e}"))?;
+        let reply: Reply =
+            serde_json::from_slice(payload).map_err(|e| format!("bad reply: {e}"))?;
         match (reply.ok, &reply.result, &reply.error) {
             (true, Some(_), None) | (false, None, Some(_)) => Ok(reply),
             // A successful reply whose result is JSON null deserialises to None.
@@ -88,7 +89,11 @@ impl Reply {
             _ => Err(format!(
                 "bad reply: `ok` is {} but the reply has {}",
                 reply.ok,
-                if reply.error.is_some() { "an error" } else { "no error" }
+                if reply.error.is_some() {
+                    "an error"
+                } else {
+                    "no error"
+                }
             )),
         }
     }

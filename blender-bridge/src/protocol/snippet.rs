@@ -70,7 +70,10 @@ mod tests {
     fn key_is_name_and_sha256_prefix() {
         // sha256("result = 42") computed independently with Python's hashlib.
         assert_eq!(STATIC_SNIPPET.key(), "answer-adeeaab9e1c01f82");
-        assert_eq!(snippet_key("answer", "result = 43").len(), "answer-".len() + 16);
+        assert_eq!(
+            snippet_key("answer", "result = 43").len(),
+            "answer-".len() + 16
+        );
         assert_ne!(snippet_key("answer", "result = 43"), STATIC_SNIPPET.key());
     }
 }
