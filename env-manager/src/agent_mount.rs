@@ -36,9 +36,22 @@ pub fn create_folders(project_dir: &Path) -> Result<Vec<PathBuf>> {
         let path = root.join(folder);
         std::fs::create_dir_all(&path)
             .map_err(|e| EnvError::io(format!("creating {}", path.display()), e))?;
+        give_to_container_user(&path)?;
         made.push(path);
     }
     Ok(made)
+}
+
+/// When envmgr runs as root (CI, `sudo`), hands a folder to UID/GID 1000: the container's
+/// `dev` user must be able to write its logs and data there. A non-root user keeps ownership
+/// (the usual desktop UID is 1000 already).
+fn give_to_container_user(path: &Path) -> Result<()> {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        return Ok(());
+    }
+    std::os::unix::fs::chown(path, Some(1000), Some(1000))
+        .map_err(|e| EnvError::io(format!("giving {} to UID 1000", path.display()), e))
 }
 
 /// Bind specs (`host:container[:ro]`) for the persistent folders and the external directory.
