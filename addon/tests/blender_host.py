@@ -47,7 +47,7 @@ class AddonProcess:
         self.token = None
 
     @classmethod
-    def start(cls, argv, workdir, env=None):
+    def start(cls, argv, workdir, env=None, new_session=False):
         workdir = Path(workdir)
         ready_file = workdir / "ready.json"
         stdout_path, stderr_path = workdir / "stdout.txt", workdir / "stderr.txt"
@@ -59,6 +59,7 @@ class AddonProcess:
                 stdin=subprocess.DEVNULL,
                 env=clean_env() if env is None else env,
                 cwd=str(workdir),
+                start_new_session=new_session,
             )
         return cls(proc, workdir, ready_file, stdout_path, stderr_path)
 
