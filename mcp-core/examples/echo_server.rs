@@ -50,6 +50,9 @@ struct Args {
     /// Permit binding a non-loopback address (a token is still required).
     #[arg(long)]
     allow_non_loopback: bool,
+    /// Interval of keep-alive comments on idle SSE streams, in milliseconds.
+    #[arg(long)]
+    sse_keep_alive_ms: Option<u64>,
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
@@ -174,6 +177,9 @@ async fn main() -> anyhow::Result<()> {
     };
     if let Some(max) = args.max_body_bytes {
         config.max_body_bytes = max;
+    }
+    if let Some(ms) = args.sse_keep_alive_ms {
+        config.sse_keep_alive = Duration::from_millis(ms);
     }
     mcp_core::http::serve(EchoServer::new, config, mcp_core::shutdown_signal()).await
 }

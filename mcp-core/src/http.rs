@@ -10,6 +10,7 @@
 mod allowlist;
 mod config;
 mod guard;
+mod jsonrpc;
 mod lifecycle;
 mod secret;
 mod serve;

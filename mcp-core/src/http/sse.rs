@@ -17,12 +17,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use futures::Stream;
-use rmcp::model::{ClientJsonRpcMessage, ErrorCode};
 use rmcp::service::{ServerInitializeError, ServiceExt};
 use rmcp::ServerHandler;
-use serde_json::Value;
 
 use super::guard::error_response;
+use super::jsonrpc::parse_messages;
 use super::lifecycle::Lifecycle;
 use super::sse_session::{SessionStream, SseSessions};
 use super::HttpConfig;
@@ -157,57 +156,6 @@ fn event_stream(
     })
 }
 
-/// A message refused before it reaches rmcp, answered as a JSON-RPC error.
-#[derive(Debug)]
-struct Rejection {
-    id: Option<Value>,
-    code: ErrorCode,
-    message: String,
-}
-
-impl IntoResponse for Rejection {
-    /// HTTP 400 with a JSON-RPC error body, as legacy clients expect.
-    fn into_response(self) -> Response {
-        let body = serde_json::json!({
-            "jsonrpc": "2.0",
-            "id": self.id.unwrap_or(Value::Null),
-            "error": { "code": self.code.0, "message": self.message },
-        });
-        (StatusCode::BAD_REQUEST, axum::Json(body)).into_response()
-    }
-}
-
-/// Parses a POST body: one JSON-RPC message or a (2024-11-05) batch.
-fn parse_messages(body: &[u8]) -> Result<Vec<ClientJsonRpcMessage>, Rejection> {
-    let value: Value = serde_json::from_slice(body).map_err(|error| Rejection {
-        id: None,
-        code: ErrorCode::PARSE_ERROR,
-        message: format!("Parse error: {error}"),
-    })?;
-    let items = match value {
-        Value::Array(items) if items.is_empty() => {
-            return Err(Rejection {
-                id: None,
-                code: ErrorCode::INVALID_REQUEST,
-                message: "Invalid Request: empty batch".into(),
-            })
-        }
-        Value::Array(items) => items,
-        single => vec![single],
-    };
-    items
-        .into_iter()
-        .map(|item| {
-            let id = item.get("id").cloned();
-            serde_json::from_value(item).map_err(|error| Rejection {
-                id,
-                code: ErrorCode::INVALID_REQUEST,
-                message: format!("Invalid Request: {error}"),
-            })
-        })
-        .collect()
-}
-
 async fn post_message<S, F>(
     State(state): State<Arc<SseState<F>>>,
     Query(query): Query<HashMap<String, String>>,
@@ -261,19 +209,5 @@ mod tests {
         let local: Uri = "/sse".parse().unwrap();
         assert_eq!(mount_prefix(&original, &local), "/api/v1");
         assert_eq!(mount_prefix(&local, &local), "");
-    }
-
-    #[test]
-    fn malformed_bodies_get_jsonrpc_errors() {
-        assert_eq!(
-            parse_messages(b"{not json").unwrap_err().code,
-            ErrorCode::PARSE_ERROR
-        );
-        assert!(parse_messages(b"[]").is_err());
-        let invalid = parse_messages(br#"{"jsonrpc":"2.0","id":7}"#).unwrap_err();
-        assert_eq!(invalid.code, ErrorCode::INVALID_REQUEST);
-        assert_eq!(invalid.id, Some(serde_json::json!(7)));
-        let ok = parse_messages(br#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#).unwrap();
-        assert_eq!(ok.len(), 1);
     }
 }

@@ -13,7 +13,7 @@ use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, Method, StatusCode};
 use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::Router;
 use futures::StreamExt;
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
@@ -21,6 +21,8 @@ use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, Stream
 use rmcp::ServerHandler;
 
 use super::allowlist::Allowlist;
+use super::guard::error_response;
+use super::jsonrpc::parse_single;
 use super::lifecycle::Lifecycle;
 use super::HttpConfig;
 
@@ -60,8 +62,10 @@ where
         ))
 }
 
-/// Two adjustments to rmcp's responses:
+/// Three adjustments around rmcp:
 ///
+/// * A POST body that is not one JSON-RPC message gets a JSON-RPC error
+///   (rmcp would answer with plain text, which clients cannot parse).
 /// * A `GET /mcp` stream carries no call of its own, so it must not hold up a
 ///   graceful shutdown: it ends as soon as shutdown begins. POST responses
 ///   (which carry in-flight calls) are left to finish.
@@ -73,6 +77,14 @@ async fn adapt_responses(
     next: Next,
 ) -> Response {
     let method = request.method().clone();
+    let request = if method == Method::POST {
+        match validate_jsonrpc(request).await {
+            Ok(request) => request,
+            Err(rejection) => return rejection,
+        }
+    } else {
+        request
+    };
     let response = next.run(request).await;
     if method == Method::DELETE && response.status() == StatusCode::ACCEPTED {
         let (mut parts, _) = response.into_parts();
@@ -88,4 +100,17 @@ async fn adapt_responses(
     let stopping = lifecycle.stopping.clone().cancelled_owned();
     let body = Body::from_stream(body.into_data_stream().take_until(stopping));
     Response::from_parts(parts, body)
+}
+
+/// Checks a (guard-buffered, size-capped) POST body before rmcp sees it.
+async fn validate_jsonrpc(request: Request) -> Result<Request, Response> {
+    let (parts, body) = request.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .map_err(|_| error_response(StatusCode::BAD_REQUEST, "Bad Request: unreadable body"))?;
+    if let Err(rejection) = parse_single(&bytes) {
+        tracing::debug!(?rejection, "refused malformed Streamable HTTP message");
+        return Err(rejection.into_response());
+    }
+    Ok(Request::from_parts(parts, Body::from(bytes)))
 }

@@ -1,0 +1,143 @@
+"""MCP over stdio with the official Python SDK, plus process-lifecycle checks."""
+
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import subprocess
+import time
+
+import pytest
+from mcp import Client
+from mcp.client.stdio import StdioServerParameters
+
+pytestmark = pytest.mark.anyio
+
+
+def params(echo_bin) -> StdioServerParameters:
+    return StdioServerParameters(command=str(echo_bin), args=["--transport", "stdio"])
+
+
+@pytest.mark.parametrize("mode", ["legacy", "2026-07-28", "auto"])
+async def test_list_and_call_tools(echo_bin, mode):
+    async with Client(params(echo_bin), mode=mode) as client:
+        tools = await client.list_tools()
+        assert sorted(t.name for t in tools.tools) == ["add", "echo", "slow"]
+        added = await client.call_tool("add", {"a": 2, "b": 40})
+        assert added.structured_content == {"sum": 42.0}
+        assert not added.is_error
+        echoed = await client.call_tool("echo", {"text": "héllo"})
+        assert echoed.content[0].text == "héllo"
+        bad = await client.call_tool("add", {"a": "x"})
+        assert bad.is_error
+
+
+async def test_progress_notifications_during_slow_call(echo_bin):
+    seen = []
+
+    async def on_progress(progress, total, message):
+        seen.append((progress, total, message))
+
+    async with Client(params(echo_bin), mode="legacy") as client:
+        result = await client.call_tool("slow", {"steps": 4, "step_ms": 20},
+                                        progress_callback=on_progress)
+    assert result.content[0].text == "done after 4 steps"
+    assert [p for p, _, _ in seen] == [1.0, 2.0, 3.0, 4.0]
+    assert all(total == 4.0 for _, total, _ in seen)
+
+
+INIT = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+    "protocolVersion": "2025-11-25", "capabilities": {},
+    "clientInfo": {"name": "raw-test", "version": "0"}}}
+
+
+def _spawn_raw(echo_bin, stdin=subprocess.PIPE):
+    return subprocess.Popen([str(echo_bin), "--transport", "stdio"], stdin=stdin,
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+
+
+def _initialize(proc):
+    proc.stdin.write((json.dumps(INIT) + "\n").encode())
+    proc.stdin.flush()
+    reply = json.loads(proc.stdout.readline())
+    assert reply["id"] == 1 and reply["result"]["serverInfo"]["name"] == "echo-server"
+
+
+def test_exits_zero_promptly_when_stdin_closes(echo_bin):
+    proc = _spawn_raw(echo_bin)
+    _initialize(proc)
+    proc.stdin.close()
+    started = time.monotonic()
+    assert proc.wait(timeout=5) == 0
+    assert time.monotonic() - started < 5
+
+
+def test_exits_zero_on_eof_before_handshake(echo_bin):
+    proc = _spawn_raw(echo_bin)
+    proc.stdin.close()
+    assert proc.wait(timeout=5) == 0
+
+
+def test_exits_zero_on_sigterm_with_stdin_open(echo_bin):
+    proc = _spawn_raw(echo_bin)
+    _initialize(proc)
+    proc.send_signal(signal.SIGTERM)
+    try:
+        assert proc.wait(timeout=5) == 0
+    finally:
+        proc.kill()
+        proc.stdin.close()
+
+
+def test_malformed_line_does_not_stop_the_server(echo_bin):
+    proc = _spawn_raw(echo_bin)
+    try:
+        _initialize(proc)
+        proc.stdin.write(b"{this is not json\n")
+        proc.stdin.write((json.dumps({"jsonrpc": "2.0", "id": 2, "method": "ping"}) + "\n").encode())
+        proc.stdin.flush()
+        replies = []
+        while True:
+            reply = json.loads(proc.stdout.readline())
+            replies.append(reply)
+            if reply.get("id") == 2:
+                break
+        assert replies[-1]["result"] == {}
+    finally:
+        proc.stdin.close()
+        assert proc.wait(timeout=5) == 0
+
+
+def test_stdout_carries_only_protocol_messages(echo_bin):
+    proc = _spawn_raw(echo_bin)
+    _initialize(proc)
+    proc.stdin.write((json.dumps({"jsonrpc": "2.0", "method": "notifications/initialized"}) + "\n").encode())
+    proc.stdin.write((json.dumps({"jsonrpc": "2.0", "id": 3, "method": "tools/list"}) + "\n").encode())
+    proc.stdin.close()
+    rest = proc.stdout.read().decode().splitlines()
+    assert proc.wait(timeout=5) == 0
+    assert rest, "expected the tools/list reply"
+    for line in rest:
+        assert json.loads(line)["jsonrpc"] == "2.0"
+
+
+def test_exits_zero_on_sigterm_when_stdio_is_a_socket_pair(echo_bin):
+    # Node-based clients (e.g. Claude Code) give the server socket pairs, not
+    # FIFOs; rmcp then falls back to Tokio's blocking stdin, whose pending
+    # read must not keep the process alive after SIGTERM.
+    ours, theirs = socket.socketpair()
+    proc = subprocess.Popen([str(echo_bin), "--transport", "stdio"], stdin=theirs,
+                            stdout=theirs, stderr=subprocess.DEVNULL)
+    theirs.close()
+    try:
+        ours.sendall((json.dumps(INIT) + "\n").encode())
+        reply = b""
+        while not reply.endswith(b"\n"):
+            reply += ours.recv(65536)
+        assert json.loads(reply)["id"] == 1
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=5) == 0
+    finally:
+        proc.kill()
+        ours.close()
