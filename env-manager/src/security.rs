@@ -5,11 +5,13 @@
 //! pids limits, ports published on 127.0.0.1 only, no Docker socket, no SSH keys.
 //!
 //! What each opt-in really grants, verified on Engine 20.10 (see tests/security.rs):
-//! - `--cap-add CAP`: for the non-root `dev` user an added capability reaches only the *bounding*
-//!   set, not the effective or permitted sets, so its processes cannot use it (and with
-//!   `no-new-privileges` a setuid/file-capability binary cannot pick it up either). It matters only
-//!   for processes that run as root in the container (e.g. `envmgr exec --user root`). This is why
-//!   the original powerdev.sh cap-add list did nothing for its `dev` user.
+//! - `--cap-add CAP`: with the container's user `dev` (non-root) an added capability reaches only
+//!   the *bounding* set, never the effective or permitted sets, so no process can use it: not the
+//!   `dev` user's, not a setuid or file-capability binary (`no-new-privileges`), and not even
+//!   `envmgr exec --user root` (Engine 20.10 computes an exec's capabilities for the container's
+//!   configured user). It would only take effect in a container whose main user is root, which
+//!   envmgr does not create. This is why the original powerdev.sh cap-add list did nothing for its
+//!   `dev` user. It is kept as an explicit, labelled opt-in for images that drop to `dev` later.
 //! - `--docker-in-docker`: privileged mode — all capabilities in the bounding set, all host
 //!   devices, no seccomp/AppArmor confinement. Effectively root on the host for root in the
 //!   container. Needed only to run a Docker engine inside.
@@ -59,7 +61,7 @@ impl OptIn {
     pub fn grants(&self) -> String {
         match self {
             OptIn::AddCapabilities(caps) => format!(
-                "{} in the bounding set (root processes only; not the dev user)",
+                "{} in the bounding set only (unusable by the dev user, see envmgr --help)",
                 caps.join(",")
             ),
             OptIn::DockerInDocker => "privileged: all capabilities and host devices".into(),

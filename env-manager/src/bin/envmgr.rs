@@ -58,8 +58,9 @@ struct GlobalOptions {
     #[arg(long = "port", global = true)]
     ports: Vec<PortMapping>,
 
-    /// OPT-IN: add a capability (repeatable). It reaches only the bounding set: processes of
-    /// the non-root dev user cannot use it; only root processes (exec --user root) can.
+    /// OPT-IN: add a capability (repeatable). With the non-root dev user it reaches only the
+    /// bounding set: no process in the container can use it (not even exec --user root, and
+    /// no-new-privileges blocks setuid/file capabilities). Recorded, shown, but inert.
     #[arg(
         long = "cap-add",
         global = true,

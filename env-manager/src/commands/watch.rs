@@ -74,7 +74,10 @@ pub async fn watch(
 
     let mut restarts = 0u32;
     let mut last_restart: Option<Instant> = None;
-    let mut last_kill: Option<Instant> = None;
+    // A `kill` since the last `start` means the next `die` was asked for (stop, kill, restart).
+    let mut killed_since_start = false;
+    // Our own restart emits kill/die/start/restart; its events are not news.
+    let mut own_restart_in_flight = false;
 
     // Already down or unhealthy when watch starts: act at once.
     let initial = match health::classify(&container) {
@@ -84,61 +87,56 @@ pub async fn watch(
         }
         _ => None,
     };
-    if let Some(trigger) = initial {
-        restart_once(
-            docker,
-            name,
-            policy,
-            &mut restarts,
-            &mut last_restart,
-            trigger,
-            &mut log,
-        )
-        .await?;
-    }
 
     let filters = HashMap::from([
         ("container".to_string(), vec![id.clone()]),
         ("type".to_string(), vec!["container".to_string()]),
     ]);
+    // Subscribed before the first restart so that its events are seen (and skipped).
     let mut events = docker.events(Some(EventsOptions {
         filters: Some(filters),
         ..Default::default()
     }));
+    if let Some(trigger) = initial {
+        restart_once(docker, name, policy, &mut restarts, &mut last_restart, trigger, &mut log)
+            .await?;
+        own_restart_in_flight = true;
+    }
     while let Some(event) = events.next().await {
         let event = event?;
         let action = event.action.unwrap_or_default();
-        let trigger = if action == "kill" || action == "stop" {
-            last_kill = Some(Instant::now());
-            None
-        } else if action == "die" {
-            if last_kill.is_some_and(|k| k.elapsed() < Duration::from_secs(30)) {
+        let trigger = match action.as_str() {
+            "kill" | "stop" => {
+                killed_since_start = true;
+                None
+            }
+            "start" => {
+                killed_since_start = false;
+                None
+            }
+            "restart" => {
+                own_restart_in_flight = false;
+                None
+            }
+            "destroy" => {
+                log("container removed; watch ends");
+                return Ok(());
+            }
+            "die" if own_restart_in_flight => None,
+            "die" if killed_since_start => {
                 log("container stopped on request (kill/stop event); not restarting it");
                 None
-            } else {
-                Some(Trigger::Died)
             }
-        } else if action.starts_with("health_status") && action.ends_with("unhealthy") {
-            Some(Trigger::Unhealthy)
-        } else if action == "destroy" {
-            log("container removed; watch ends");
-            return Ok(());
-        } else {
-            None
+            "die" => Some(Trigger::Died),
+            a if a.starts_with("health_status") && a.ends_with("unhealthy") => {
+                (!own_restart_in_flight).then_some(Trigger::Unhealthy)
+            }
+            _ => None,
         };
         if let Some(trigger) = trigger {
-            restart_once(
-                docker,
-                name,
-                policy,
-                &mut restarts,
-                &mut last_restart,
-                trigger,
-                &mut log,
-            )
-            .await?;
-            // Our own restart emits kill/die; do not mistake them for a user's stop later on.
-            last_kill = None;
+            restart_once(docker, name, policy, &mut restarts, &mut last_restart, trigger, &mut log)
+                .await?;
+            own_restart_in_flight = true;
         }
     }
     Ok(())

@@ -91,6 +91,8 @@ pub fn unique_name(test: &str) -> String {
 /// One test's environment: a project folder and a container name, removed at the end.
 pub struct TestEnv {
     pub project: tempfile::TempDir,
+    /// Use this project folder instead of `project` (two containers of one project).
+    pub shared_project: Option<PathBuf>,
     pub name: String,
     pub image: String,
     /// Extra global flags for every envmgr call (e.g. --port, opt-ins).
@@ -104,6 +106,7 @@ impl TestEnv {
         let image = test_image(&docker).await;
         let env = TestEnv {
             project: tempfile::tempdir().unwrap(),
+            shared_project: None,
             name: unique_name(test),
             image,
             flags: vec!["--port".into(), "8080".into()],
@@ -113,7 +116,7 @@ impl TestEnv {
     }
 
     pub fn dir(&self) -> &Path {
-        self.project.path()
+        self.shared_project.as_deref().unwrap_or(self.project.path())
     }
 
     /// `envmgr <args>` with this env's project, name and image; stdin closed.
