@@ -44,8 +44,8 @@ class Dispatcher:
                 error_reply(
                     request.id,
                     "internal",
-                    "internal addon error: %s: %s" % (type(exc).__name__, exc),
-                    {"traceback": traceback.format_exc()},
+                    "internal addon error: %s" % type(exc).__name__,
+                    {"traceback": traceback.format_exc().encode("utf-8", "replace").decode("utf-8")},
                 )
             )
         connection.reply(request.id, frame)

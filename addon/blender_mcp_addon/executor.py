@@ -65,7 +65,7 @@ class Executor:
             sys.stdout, sys.stderr = saved
         if "result" in namespace:
             value = namespace["result"]
-        result = {"value": value, "stdout": stdout.getvalue(), "stderr": stderr.getvalue()}
+        result = {"value": value, "stdout": _text(stdout.getvalue()), "stderr": _text(stderr.getvalue())}
         try:
             return encode_frame(ok_reply(request.id, result))
         except (TypeError, ValueError, RecursionError, OverflowError):
@@ -99,9 +99,9 @@ class Executor:
         details = {
             "type": name,
             "message": text,
-            "traceback": _user_traceback(exc),
-            "stdout": stdout.getvalue(),
-            "stderr": stderr.getvalue(),
+            "traceback": _text(_user_traceback(exc)),
+            "stdout": _text(stdout.getvalue()),
+            "stderr": _text(stderr.getvalue()),
         }
         return encode_frame(error_reply(request_id, "python_error", "%s: %s" % (name, text), details))
 
@@ -127,9 +127,19 @@ def _user_traceback(exc):
         return "%s (traceback unavailable)" % type(exc).__name__
 
 
+def _text(text):
+    """Make captured text encodable: a lone surrogate (printable in Python,
+    not in UTF-8) becomes "?" instead of breaking the whole reply."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace").decode("utf-8")
+
+
 def _safe_str(exc):
     try:
-        return str(exc)
+        return _text(str(exc))
     except BaseException:
         return "<str() of the exception failed>"
 
@@ -139,4 +149,4 @@ def _safe_repr(value):
         text = repr(value)
     except BaseException as exc:
         text = "<repr() failed: %s>" % type(exc).__name__
-    return text[:REPR_LIMIT]
+    return _text(text[:REPR_LIMIT])

@@ -26,6 +26,11 @@ def blender_python():
     return path
 
 
+def gui_tests_enabled():
+    """Blender-binary tests (Debian's blender, Xvfb) run only when asked."""
+    return os.environ.get("BLENDER_MCP_GUI_TESTS") == "1"
+
+
 def clean_env(**extra):
     """The test's environment without any BLENDER_MCP_* setting of the user."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("BLENDER_MCP_")}

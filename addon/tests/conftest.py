@@ -4,7 +4,6 @@ Tests that need Blender FAIL (never skip) when it is missing: a green run
 must mean the addon was exercised against real Blender.
 """
 
-import os
 import sys
 from pathlib import Path
 
@@ -50,7 +49,3 @@ def client(addon):
     assert reply["ok"], reply
     yield connection
     connection.close()
-
-
-def gui_tests_enabled():
-    return os.environ.get("BLENDER_MCP_GUI_TESTS") == "1"

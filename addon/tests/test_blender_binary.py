@@ -14,8 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from blender_host import ADDON_DIR, AddonProcess, clean_env
-from conftest import gui_tests_enabled
+from blender_host import ADDON_DIR, AddonProcess, clean_env, gui_tests_enabled
 
 pytestmark = pytest.mark.skipif(not gui_tests_enabled(), reason="set BLENDER_MCP_GUI_TESTS=1 to run Blender-binary tests")
 

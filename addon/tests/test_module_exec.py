@@ -129,3 +129,12 @@ def test_exec_runs_on_the_main_thread(client):
 def test_finite_floats_round_trip(client):
     assert client.value("args['x'] * 2", {"x": 1e308 / 2}) == 1e308
     assert math.isclose(client.value("0.1 + 0.2"), 0.30000000000000004)
+
+
+def test_unencodable_text_never_breaks_a_reply(client):
+    reply = client.exec("print('a\\ud800b')\n1")
+    assert reply["result"] == {"value": 1, "stdout": "a?b\n", "stderr": ""}
+    error = client.exec("'\\udc80'")["error"]
+    assert error["code"] == "result_not_json" and error["details"]["repr"] == "'\\udc80'"
+    error = client.exec("raise ValueError('x\\ud800')")["error"]
+    assert error["code"] == "python_error" and error["message"] == "ValueError: x?"
