@@ -251,9 +251,20 @@ impl BlenderClient {
         snippet: &Snippet,
         args: Value,
     ) -> Result<ExecOutput, BridgeError> {
+        self.exec_snippet_with(snippet, args, CallOptions::default())
+            .await
+    }
+
+    /// [`BlenderClient::exec_snippet`] with per-call options (e.g. a long render).
+    pub async fn exec_snippet_with(
+        &self,
+        snippet: &Snippet,
+        args: Value,
+        opts: CallOptions,
+    ) -> Result<ExecOutput, BridgeError> {
         let connection = self.connection().await?;
         let key = snippet.key();
-        let timeout = self.inner.config.request_timeout;
+        let timeout = self.timeout(&opts);
         let known = self.inner.known_snippets.lock().unwrap().contains(key);
         if known {
             let params = ExecParams {

@@ -277,6 +277,13 @@ impl Connection {
             .await
             .map_err(|e| match e {
                 BridgeError::Remote(error) => BridgeError::Handshake(error),
+                // Garbage before the first reply: most likely not the addon at all.
+                e @ (BridgeError::FrameTooLarge { .. } | BridgeError::Protocol(_)) => {
+                    BridgeError::Protocol(format!(
+                        "{} did not answer like the Blender addon ({e}) — check the host and port",
+                        params.endpoint
+                    ))
+                }
                 other => other,
             })?;
         let info: ServerInfo = serde_json::from_value(result)
