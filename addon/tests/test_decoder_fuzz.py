@@ -40,7 +40,7 @@ def run_decoder(chunks):
     return decoded, None
 
 
-@settings(max_examples=300)
+@settings(max_examples=200, deadline=None)
 @given(st.binary(max_size=600), st.lists(st.integers(0, 10_000), max_size=8))
 def test_random_bytes_only_raise_defined_errors(data, cuts):
     decoded, _ = run_decoder(split(data, cuts))
@@ -52,7 +52,7 @@ def test_random_bytes_only_raise_defined_errors(data, cuts):
             assert exc.code == "bad_request"
 
 
-@settings(max_examples=300)
+@settings(max_examples=200, deadline=None)
 @given(st.lists(messages, min_size=1, max_size=5), st.lists(st.integers(0, 100_000), max_size=12))
 def test_valid_frames_decode_identically_under_any_chunking(batch, cuts):
     data = b"".join(encode_frame(m) for m in batch)
@@ -62,7 +62,7 @@ def test_valid_frames_decode_identically_under_any_chunking(batch, cuts):
     assert error is None and chunked == batch
 
 
-@settings(max_examples=200)
+@settings(max_examples=150, deadline=None)
 @given(st.lists(messages, min_size=1, max_size=3), st.binary(min_size=1, max_size=64), st.lists(st.integers(0, 10_000), max_size=6))
 def test_garbage_after_valid_frames_never_loses_them(batch, garbage, cuts):
     data = b"".join(encode_frame(m) for m in batch)
@@ -70,6 +70,7 @@ def test_garbage_after_valid_frames_never_loses_them(batch, garbage, cuts):
     assert decoded[: len(batch)] == batch
 
 
+@settings(deadline=None)
 @given(st.integers(MAX_FRAME + 1, 2**32 - 1))
 def test_any_oversized_prefix_is_rejected_before_its_payload(length):
     decoded, error = run_decoder([struct.pack(">I", length)])
