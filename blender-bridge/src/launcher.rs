@@ -32,7 +32,7 @@ use crate::token::{Token, TOKEN_ENV};
 pub const PROGRAM_ENV: &str = "BLENDER_MCP_BLENDER";
 
 /// How to start a Blender.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct LaunchConfig {
     /// A Blender executable or a Python with `bpy` (see the module docs).
     pub program: PathBuf,
@@ -59,6 +59,21 @@ impl LaunchConfig {
             extra_env: Vec::new(),
             log_file: None,
         }
+    }
+}
+
+impl std::fmt::Debug for LaunchConfig {
+    /// Shows only the names of `extra_env`: its values may be secrets.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let env_names: Vec<&str> = self.extra_env.iter().map(|(k, _)| k.as_str()).collect();
+        f.debug_struct("LaunchConfig")
+            .field("program", &self.program)
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("startup_timeout", &self.startup_timeout)
+            .field("extra_env", &env_names)
+            .field("log_file", &self.log_file)
+            .finish()
     }
 }
 
