@@ -53,6 +53,9 @@ struct Args {
     /// Interval of keep-alive comments on idle SSE streams, in milliseconds.
     #[arg(long)]
     sse_keep_alive_ms: Option<u64>,
+    /// Deadline for receiving a whole request body, in milliseconds.
+    #[arg(long)]
+    body_timeout_ms: Option<u64>,
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
@@ -180,6 +183,9 @@ async fn main() -> anyhow::Result<()> {
     }
     if let Some(ms) = args.sse_keep_alive_ms {
         config.sse_keep_alive = Duration::from_millis(ms);
+    }
+    if let Some(ms) = args.body_timeout_ms {
+        config.body_timeout = Duration::from_millis(ms);
     }
     mcp_core::http::serve(EchoServer::new, config, mcp_core::shutdown_signal()).await
 }

@@ -6,6 +6,8 @@
 //! tracing routed to stderr ([`init_tracing`]) because stdout belongs to the
 //! stdio protocol.
 
+#![warn(missing_docs)]
+
 pub mod http;
 mod shutdown;
 mod stdio;

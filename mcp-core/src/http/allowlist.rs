@@ -5,7 +5,7 @@
 //! rebinding) the attacker's name in `Host`. So both are checked on every
 //! request, before any MCP processing.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 
 /// Names that always refer to this machine.
 const LOOPBACK_NAMES: [&str; 3] = ["localhost", "127.0.0.1", "::1"];
@@ -154,21 +154,14 @@ impl Allowlist {
         let Some((host, _)) = header.and_then(|h| split_host_port(h.trim())) else {
             return false;
         };
-        let host = host.strip_suffix('.').unwrap_or(&host);
-        self.hosts.iter().any(|allowed| allowed == host)
+        self.hosts.contains(&host)
     }
 
     /// The same rules in the form rmcp's Streamable HTTP service takes, so
     /// its own check (which runs after ours) agrees with ours.
     pub(crate) fn rmcp_hosts(&self) -> Vec<String> {
-        self.hosts
-            .iter()
-            .map(|h| match h.parse::<IpAddr>() {
-                Ok(IpAddr::V6(_)) => format!("[{h}]"),
-                _ => h.clone(),
-            })
-            .chain(self.hosts.iter().cloned())
-            .collect()
+        // rmcp strips IPv6 brackets itself and ignores the port for bare names.
+        self.hosts.clone()
     }
 
     /// Origin patterns for rmcp's check: loopback on any port plus configured.
@@ -255,7 +248,7 @@ mod tests {
             "localhost:8765",
             "127.0.0.1:8765",
             "[::1]:8765",
-            "LocalHost.",
+            "LocalHost",
         ] {
             assert!(allow.host_allowed(Some(host)), "{host}");
         }
@@ -272,6 +265,7 @@ mod tests {
             Some(""),
             Some(":8765"),
             Some("[::1"),
+            Some("localhost."),
             None,
         ] {
             assert!(!allow.host_allowed(host), "{host:?}");

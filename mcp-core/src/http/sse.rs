@@ -107,6 +107,7 @@ where
                 tracing::warn!(session = %session_id, %error, "legacy SSE handshake failed")
             }
         }
+        tracing::info!(session = %session_id, "legacy SSE session task ended");
     });
 
     let events = event_stream(endpoint, session, state.lifecycle.clone());

@@ -118,6 +118,30 @@ def test_oversized_body_is_refused(start_server):
     assert response.status == 200
 
 
+def test_slow_body_times_out(start_server):
+    import socket
+    import time
+
+    server = start_server("--transport", "all", "--bind", "127.0.0.1:0", "--body-timeout-ms", "300")
+    with socket.create_connection((server.host, server.port), timeout=10) as sock:
+        sock.sendall(b"POST /mcp HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                     b"Accept: application/json, text/event-stream\r\nContent-Length: 100\r\n\r\n{")
+        started = time.monotonic()
+        reply = sock.recv(4096).decode()
+        assert reply.startswith("HTTP/1.1 408"), reply
+        assert time.monotonic() - started < 5
+    response, _ = request(server, "POST", "/mcp", INIT_BODY)
+    assert response.status == 200
+
+
+def test_ipv6_loopback_bind(start_server):
+    server = start_server("--transport", "http", "--bind", "[::1]:0")
+    conn = http.client.HTTPConnection("::1", server.port, timeout=10)
+    conn.request("POST", "/mcp", body=INIT_BODY, headers=MCP_HEADERS)
+    assert conn.getresponse().status == 200
+    conn.close()
+
+
 def test_non_loopback_bind_without_token_refuses_to_start(echo_bin, token_file):
     proc = subprocess.run([str(echo_bin), "--transport", "http", "--bind", "0.0.0.0:0"],
                           capture_output=True, timeout=20)

@@ -106,8 +106,11 @@ def test_session_is_removed_when_the_stream_drops(start_server):
     stream.next_message()
     session_id = endpoint.split("sessionId=")[1]
     stream.close()
-    server.wait_for_log(rf'session={session_id}.*live_sessions=0 legacy SSE session closed'
-                        rf'|legacy SSE session closed.*session={session_id}.*live_sessions=0')
+    server.wait_for_log(rf'session={session_id} live_sessions=0.*legacy SSE session closed'
+                        rf'|legacy SSE session closed.*session={session_id} live_sessions=0')
+    # The rmcp service task (and the handler it owns) is gone too.
+    server.wait_for_log(rf'session={session_id}.*legacy SSE session task ended'
+                        rf'|legacy SSE session task ended.*session={session_id}')
     deadline = time.monotonic() + 5
     while True:
         response, _ = post(server.host, server.port, endpoint, json.dumps(INIT).encode())
@@ -115,3 +118,25 @@ def test_session_is_removed_when_the_stream_drops(start_server):
             break
         time.sleep(0.05)
     assert response.status == 404
+
+
+@pytest.mark.anyio
+async def test_sigterm_drains_an_in_flight_sse_call(start_server):
+    import anyio
+    import signal
+
+    server = start_server("--transport", "sse", "--bind", "127.0.0.1:0")
+    result = {}
+    async with Client(sse_client(server.url("/sse")), mode="legacy") as client:
+        # Cache the tool list: the SDK re-fetches it after a call otherwise.
+        await client.list_tools()
+        async with anyio.create_task_group() as group:
+
+            async def call():
+                result["slow"] = await client.call_tool("slow", {"steps": 8, "step_ms": 100})
+
+            group.start_soon(call)
+            await anyio.sleep(0.3)
+            server.proc.send_signal(signal.SIGTERM)
+    assert result["slow"].content[0].text == "done after 8 steps"
+    assert await anyio.to_thread.run_sync(lambda: server.proc.wait(timeout=15)) == 0
