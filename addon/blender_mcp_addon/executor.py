@@ -63,12 +63,19 @@ class Executor:
             return self._python_error(request.id, exc, stdout, stderr)
         finally:
             sys.stdout, sys.stderr = saved
-        if "result" in namespace:
+        explicit = "result" in namespace
+        if explicit:
             value = namespace["result"]
         result = {"value": value, "stdout": _text(stdout.getvalue()), "stderr": _text(stderr.getvalue())}
         try:
             return encode_frame(ok_reply(request.id, result))
         except (TypeError, ValueError, RecursionError, OverflowError):
+            if not explicit:
+                # A trailing expression's value is a convenience, as in a REPL:
+                # code ending in an operator call ({'FINISHED'}) or a datablock
+                # must not report failure after its side effects have run.
+                result["value"] = _safe_repr(value)
+                return encode_frame(ok_reply(request.id, result))
             return encode_frame(
                 error_reply(
                     request.id,

@@ -72,11 +72,21 @@ def test_result_not_json(client):
     assert error["code"] == "result_not_json"
     assert error["details"]["repr"].startswith("<bpy_struct, BlendData")
     assert error["details"]["stdout"] == "side effect\n"
-    for code in ("float('nan')", "result = {'x': [float('inf')]}", "object()", "{(1, 2): 3}"):
+    for code in ("result = float('nan')", "result = {'x': [float('inf')]}", "result = object()", "result = {(1, 2): 3}"):
         error = client.exec(code)["error"]
         assert error["code"] == "result_not_json", (code, error)
-    long_repr = client.exec("class Big:\n    def __repr__(self):\n        return 'y' * 5000\nBig()")["error"]
+
+
+def test_trailing_expression_that_is_not_json_gives_its_repr(client):
+    # Ending with an operator call must not turn a successful edit into an error.
+    assert client.value("bpy.ops.mesh.primitive_cube_add(location=(9, 9, 9))") == "{'FINISHED'}"
+    assert client.value("float('nan')") == "nan"
+    assert client.value("bpy.data.objects['Cube']").startswith("bpy.data.objects['Cube']")
+    assert client.value("{(1, 2): 3}") == "{(1, 2): 3}"
+    client.exec("bpy.data.objects.remove(bpy.context.active_object)")
+    long_repr = client.exec("class Big:\n    def __repr__(self):\n        return 'y' * 5000\nresult = Big()")["error"]
     assert len(long_repr["details"]["repr"]) == 1000
+    assert len(client.value("class Big:\n    def __repr__(self):\n        return 'y' * 5000\nBig()")) == 1000
     assert client.value("math_ok = 1.5\nmath_ok") == 1.5
 
 
@@ -134,7 +144,8 @@ def test_finite_floats_round_trip(client):
 def test_unencodable_text_never_breaks_a_reply(client):
     reply = client.exec("print('a\\ud800b')\n1")
     assert reply["result"] == {"value": 1, "stdout": "a?b\n", "stderr": ""}
-    error = client.exec("'\\udc80'")["error"]
+    error = client.exec("result = '\\udc80'")["error"]
     assert error["code"] == "result_not_json" and error["details"]["repr"] == "'\\udc80'"
+    assert client.value("'\\udc80'") == "'\\udc80'", "a trailing expression falls back to its repr"
     error = client.exec("raise ValueError('x\\ud800')")["error"]
     assert error["code"] == "python_error" and error["message"] == "ValueError: x?"
