@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use anyhow::{bail, Context};
 use base64::Engine as _;
-use rmcp::model::{CallToolRequestParams, CallToolResult, RawContent};
+use rmcp::model::{CallToolRequestParams, CallToolResult};
 use rmcp::service::{RoleClient, RunningService};
 use rmcp::transport::{ConfigureCommandExt, TokioChildProcess};
 use rmcp::ServiceExt;
@@ -46,16 +46,22 @@ async fn main() -> anyhow::Result<()> {
     std::fs::create_dir_all(&out_dir).with_context(|| format!("creating {}", out_dir.display()))?;
 
     let started = Instant::now();
+    // Blender's own chatter goes to a log file, so the demo's output stays readable.
+    let blender_log = out_dir.join("blender.log");
     let transport = TokioChildProcess::new(tokio::process::Command::new(&server).configure(|c| {
+        c.arg("--blender-log").arg(&blender_log);
         c.env("RUST_LOG", std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".into()));
     }))
     .with_context(|| format!("starting {}", server.display()))?;
     let client = ().serve(transport).await.context("MCP handshake")?;
-    let info = client.peer_info().context("no server info")?;
+    let server_info = client
+        .peer_info()
+        .and_then(|info| info.server_info.clone())
+        .context("the server sent no serverInfo")?;
     println!(
         "connected to {} {} in {:.0?}",
-        info.server_info.name,
-        info.server_info.version,
+        server_info.name,
+        server_info.version,
         started.elapsed()
     );
     let tools = client.list_all_tools().await?;
@@ -70,7 +76,9 @@ async fn main() -> anyhow::Result<()> {
     let scene = call(&client, "get_scene_info", json!({ "name_contains": "demo_" })).await?;
     println!(
         "scene '{}': {} objects, {} made by the demo",
-        scene["name"], scene["object_count"], scene["total_matching"]
+        scene["name"].as_str().unwrap_or("?"),
+        scene["object_count"],
+        scene["total_matching"]
     );
     let monkey = call(&client, "get_object_info", json!({ "name": "demo_suzanne" })).await?;
     println!(
@@ -114,10 +122,7 @@ fn text_of(result: &CallToolResult) -> String {
     result
         .content
         .iter()
-        .filter_map(|c| match &c.raw {
-            RawContent::Text(t) => Some(t.text.as_str()),
-            _ => None,
-        })
+        .filter_map(|c| c.as_text().map(|t| t.text.as_str()))
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -129,10 +134,7 @@ fn first_image(result: &CallToolResult) -> anyhow::Result<Vec<u8>> {
     let data = result
         .content
         .iter()
-        .find_map(|c| match &c.raw {
-            RawContent::Image(i) => Some(i.data.clone()),
-            _ => None,
-        })
+        .find_map(|c| c.as_image().map(|i| i.data.clone()))
         .context("the screenshot has no image")?;
     Ok(base64::engine::general_purpose::STANDARD.decode(data)?)
 }

@@ -61,6 +61,6 @@ if ! have bpy "$BPY_VERSION"; then
 fi
 if [ "$WITH_TESTS" = 1 ] && ! { have pytest "" && have hypothesis "" && have mcp ""; }; then
   log "installing the test tools (pytest, hypothesis, mcp)"
-  "$VENV/bin/python" -m pip install -q pytest hypothesis "mcp>=1.20"
+  "$VENV/bin/python" -m pip install -q pytest hypothesis "mcp>=2.3,<3"
 fi
 echo "$VENV/bin/python"

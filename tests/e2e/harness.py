@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
-from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +24,8 @@ CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "blende
 
 def server_binary() -> Path:
     """The server under test: $BLENDER_MCP_BIN, else the workspace's debug build."""
-    path = Path(os.environ.get("BLENDER_MCP_BIN", ROOT / "target" / "debug" / "blender-mcp-rs"))
+    target = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
+    path = Path(os.environ.get("BLENDER_MCP_BIN", target / "debug" / "blender-mcp-rs"))
     if not path.exists():
         raise RuntimeError(f"{path} does not exist: run `cargo build -p blender-bridge` first (or set BLENDER_MCP_BIN)")
     return path
@@ -51,18 +51,39 @@ class McpServer:
         full_env.update(env or {})
         self.params = StdioServerParameters(command=str(server_binary()), args=args or [], env=full_env)
         self._stderr = open(stderr_path or os.devnull, "w")
-        self._stack: AsyncExitStack | None = None
         self.session: ClientSession | None = None
-        self.init_result = self._run(self._open(), timeout=60)
+        self._ready: asyncio.Future | None = None
+        self._closing: asyncio.Event | None = None
+        # One task owns the stdio client from start to close: anyio's cancel
+        # scopes must be left in the task that entered them.
+        self._main = asyncio.run_coroutine_threadsafe(self._own_session(), self._loop)
+        try:
+            self.init_result = self._run(self._wait_ready(), timeout=60)
+        except BaseException:
+            self.close()
+            raise
 
     def _run(self, coro, timeout: float = 180):
         return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout)
 
-    async def _open(self):
-        self._stack = AsyncExitStack()
-        read, write = await self._stack.enter_async_context(stdio_client(self.params, errlog=self._stderr))
-        self.session = await self._stack.enter_async_context(ClientSession(read, write))
-        return await self.session.initialize()
+    async def _own_session(self):
+        self._ready = self._loop.create_future()
+        self._closing = asyncio.Event()
+        try:
+            async with stdio_client(self.params, errlog=self._stderr) as (read, write):
+                async with ClientSession(read, write) as session:
+                    self.session = session
+                    self._ready.set_result(await session.initialize())
+                    await self._closing.wait()
+        except BaseException as exc:
+            if not self._ready.done():
+                self._ready.set_exception(exc)
+            raise
+
+    async def _wait_ready(self):
+        while self._ready is None:
+            await asyncio.sleep(0.01)
+        return await self._ready
 
     def list_tools(self):
         return self._run(self.session.list_tools()).tools
@@ -76,11 +97,12 @@ class McpServer:
 
     def close(self):
         """Closes stdin (the MCP way to stop a stdio server) and waits for the child."""
-        if self._stack is not None:
+        if self._closing is not None and not self._main.done():
+            self._loop.call_soon_threadsafe(self._closing.set)
             try:
-                self._run(self._stack.aclose(), timeout=60)
-            finally:
-                self._stack = None
+                self._main.result(60)
+            except Exception:
+                pass  # a failed session was already reported by whoever used it
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(10)
         self._stderr.close()

@@ -22,12 +22,12 @@ def test_no_blender_and_no_launch_is_a_clear_error_and_the_server_keeps_serving(
     port = free_port()
     with McpServer(args=["--port", str(port), "--no-launch"], stderr_path=tmp_path / "server.log") as srv:
         res = srv.call("get_scene_info", {}, timeout=60)
-        assert res.isError
+        assert res.is_error
         text = text_of(res)
         assert f"127.0.0.1:{port}" in text and "--no-launch" in text, text
         # Still serving: the tool list answers and the same call fails the same way.
         assert len(srv.list_tools()) >= 4
-        assert srv.call("get_scene_info", {}, timeout=60).isError
+        assert srv.call("get_scene_info", {}, timeout=60).is_error
 
 
 def test_attaches_to_a_running_blender_with_its_token(tmp_path):
@@ -36,8 +36,8 @@ def test_attaches_to_a_running_blender_with_its_token(tmp_path):
         args = ["--port", str(blender.port), "--no-launch", "--token", "attach-test-token-0123456789"]
         with McpServer(args=args, stderr_path=tmp_path / "server.log") as srv:
             out = srv.call("execute_blender_code", {"code": "import os; os.getpid()"})
-            assert not out.isError, text_of(out)
-            assert out.structuredContent["result"] == blender.pid
+            assert not out.is_error, text_of(out)
+            assert out.structured_content["result"] == blender.pid
         # The server let go without shutting down a Blender it did not launch.
         time.sleep(0.5)
         assert blender.proc.poll() is None
@@ -51,7 +51,7 @@ def test_wrong_token_is_refused_with_a_clear_error(tmp_path):
         args = ["--port", str(blender.port), "--no-launch", "--token", "a-wrong-token-0123456789"]
         with McpServer(args=args, stderr_path=tmp_path / "server.log") as srv:
             res = srv.call("get_scene_info", {})
-            assert res.isError and "unauthorized" in text_of(res).lower()
+            assert res.is_error and "unauthorized" in text_of(res).lower()
         assert "a-wrong-token" not in (tmp_path / "server.log").read_text()
         assert "the-right-token" not in (tmp_path / "server.log").read_text()
     finally:
@@ -68,7 +68,7 @@ def test_token_file_is_shared_by_addon_and_server(tmp_path):
         with McpServer(args=["--port", str(blender.port), "--no-launch"], env={**env, "BLENDER_MCP_TOKEN": ""},
                        stderr_path=tmp_path / "server.log") as srv:
             res = srv.call("execute_blender_code", {"code": "1 + 1"})
-            assert not res.isError, text_of(res)
+            assert not res.is_error, text_of(res)
     finally:
         blender.stop()
 
@@ -78,8 +78,8 @@ def test_launched_blender_is_shut_down_when_the_client_goes_away(tmp_path):
                     stderr_path=tmp_path / "server.log")
     try:
         res = srv.call("execute_blender_code", {"code": "import os; os.getpid()"})
-        assert not res.isError, text_of(res)
-        pid = res.structuredContent["result"]
+        assert not res.is_error, text_of(res)
+        pid = res.structured_content["result"]
         assert pid_alive(pid)
     finally:
         srv.close()
@@ -94,5 +94,5 @@ def test_launch_failure_is_reported(tmp_path, bad):
     with McpServer(args=["--port", str(free_port())], env={"BLENDER_MCP_BLENDER": bad},
                    stderr_path=tmp_path / "server.log") as srv:
         res = srv.call("get_scene_info", {}, timeout=60)
-        assert res.isError
+        assert res.is_error
         assert bad in text_of(res), text_of(res)

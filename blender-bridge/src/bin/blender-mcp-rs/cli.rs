@@ -73,6 +73,11 @@ pub struct Cli {
     #[arg(long, env = "BLENDER_MCP_BIND", default_value = "127.0.0.1:8765")]
     pub bind: SocketAddr,
 
+    /// Really listen on the non-loopback --bind address (anyone who can reach
+    /// it can run Python in Blender, so a --http-token-file is required too).
+    #[arg(long)]
+    pub allow_non_loopback: bool,
+
     /// File holding the bearer token HTTP clients must send.
     #[arg(long, value_name = "PATH")]
     pub http_token_file: Option<PathBuf>,

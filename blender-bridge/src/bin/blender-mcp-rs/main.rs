@@ -66,11 +66,14 @@ fn launching_connector(cli: &Cli) -> Option<Arc<LaunchingConnector>> {
     if cli.no_launch {
         return None;
     }
+    // With nothing found, "blender" still goes in: the launch then fails
+    // with a message naming what was looked for, on the first tool call.
     let program = cli
         .blender
         .clone()
         .filter(|p| !p.as_os_str().is_empty())
-        .or_else(launcher::default_program);
+        .or_else(launcher::default_program)
+        .unwrap_or_else(|| "blender".into());
     let mut config = LaunchConfig::new(program);
     config.startup_timeout = cli.launch_timeout();
     config.log_file = cli.blender_log.clone();
@@ -81,7 +84,11 @@ async fn serve(cli: &Cli, client: BlenderClient) -> anyhow::Result<()> {
     match cli.transport {
         Transport::Stdio => mcp_core::serve_stdio(BlenderTools::new(client)).await,
         transport => {
-            let mut config = mcp_core::http::HttpConfig::new(cli.bind);
+            let mut config = mcp_core::http::HttpConfig {
+                bind: cli.bind,
+                allow_non_loopback: cli.allow_non_loopback,
+                ..Default::default()
+            };
             config.enable_streamable = transport.enables_streamable();
             config.enable_sse = transport.enables_sse();
             config.allowed_origins.extend(cli.allowed_origins.iter().cloned());
