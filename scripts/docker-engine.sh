@@ -18,6 +18,7 @@
 set -euo pipefail
 
 STATE_DIR="${DOCKER_ENGINE_STATE:-/tmp/envmgr-dockerd}"
+# Written by dockerd itself (the real daemon's pid); its presence means "started by this script".
 PIDFILE="$STATE_DIR/dockerd.pid"
 LOGFILE="$STATE_DIR/dockerd.log"
 WAIT_SECS="${DOCKER_ENGINE_WAIT:-60}"
@@ -59,17 +60,17 @@ start() {
     if [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; then
         log "dockerd (pid $(cat "$PIDFILE")) is starting already; waiting for it"
     else
+        rm -f "$PIDFILE"
         log "starting dockerd (log: $LOGFILE)"
         local path="$PATH"
         [ -n "${DOCKER_ENGINE_EXTRA_PATH:-}" ] && path="$DOCKER_ENGINE_EXTRA_PATH:$PATH"
-        # setsid: dockerd must outlive this shell and not get the CI job's signals.
-        as_root env PATH="$path" setsid dockerd --pidfile "$STATE_DIR/dockerd.internal.pid" \
-            >"$LOGFILE" 2>&1 </dev/null &
-        echo $! >"$PIDFILE"
+        # setsid --fork: dockerd outlives this shell and gets none of the CI job's signals.
+        as_root env PATH="$path" setsid --fork dockerd --pidfile "$PIDFILE" \
+            >"$LOGFILE" 2>&1 </dev/null
     fi
     local waited=0
     until daemon_answers; do
-        if ! kill -0 "$(cat "$PIDFILE")" 2>/dev/null; then
+        if [ "$waited" -ge 5 ] && ! { [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; }; then
             log "dockerd exited while starting; last lines of $LOGFILE:"
             tail -n 20 "$LOGFILE" >&2 || true
             rm -f "$PIDFILE"

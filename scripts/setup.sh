@@ -4,7 +4,8 @@
 #   - a Python 3.11 venv with Blender 4.5 LTS as a module (pip's bpy==4.5.15),
 #     cached outside the checkout so every clone and CI run reuses it;
 #   - with --tests: pytest, hypothesis and the official MCP Python SDK (the
-#     independent client the end-to-end tests drive the server with).
+#     independent client the end-to-end tests drive the server with), and
+#     Debian's blender + xvfb for the addon's GUI-path tests.
 # Prints the venv's python path on its last line.
 set -euo pipefail
 
@@ -62,5 +63,12 @@ fi
 if [ "$WITH_TESTS" = 1 ] && ! { have pytest "" && have hypothesis "" && have mcp ""; }; then
   log "installing the test tools (pytest, hypothesis, mcp)"
   "$VENV/bin/python" -m pip install -q pytest hypothesis "mcp>=2.3,<3"
+fi
+# The addon's GUI path (a bpy.app.timers callback) and `blender -b` are tested
+# on Debian's Blender binary under Xvfb: 169 MiB, about 25 s, once.
+if [ "$WITH_TESTS" = 1 ] && ! { command -v blender && command -v xvfb-run && command -v xauth; } >/dev/null; then
+  log "installing Debian's blender, xvfb and xauth for the GUI-path tests"
+  SUDO=; [ "$(id -u)" -ne 0 ] && SUDO=sudo
+  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends blender xvfb xauth >/dev/null
 fi
 echo "$VENV/bin/python"

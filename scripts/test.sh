@@ -12,6 +12,7 @@ step() { printf '\n=== %s ===\n' "$*"; }
 step "setup"
 PY=$(scripts/setup.sh --tests | tail -n 1)
 export BLENDER_MCP_PYTHON=$PY
+export BLENDER_MCP_GUI_TESTS=1   # the addon's GUI and `blender -b` paths, on Debian's Blender
 scripts/docker-engine.sh start
 trap 'scripts/docker-engine.sh stop || true' EXIT
 
@@ -27,8 +28,12 @@ step "rust tests (unit, protocol vectors, client, launcher, env-manager on Docke
 ENVMGR_REQUIRE_DOCKER=1 ENVMGR_E2E=1 cargo test --workspace -q -- --test-threads=2
 
 step "python tests (addon, mcp-core transports, end to end over MCP)"
-"$PY" -m pytest -q -p no:cacheprovider addon/tests mcp-core/tests/python tests/e2e
+# One run per suite: each has its own conftest and pytest settings.
+for suite in addon/tests mcp-core/tests/python tests/e2e; do
+  echo "--- $suite"
+  "$PY" -m pytest -q -p no:cacheprovider "$suite"
+done
 
 step "demo and benchmark smoke runs"
-cargo build --release -q -p blender-bridge --bin blender-mcp-rs --example mcp_demo
-target/release/examples/mcp_demo --server target/release/blender-mcp-rs --out "$(mktemp -d)"
+TARGET=${CARGO_TARGET_DIR:-target}
+"$TARGET/debug/examples/mcp_demo" --server "$TARGET/debug/blender-mcp-rs" --out "$(mktemp -d)"
