@@ -158,7 +158,7 @@ mod tests {
         assert_eq!(h.cap_add, None);
         assert_eq!(
             h.security_opt.as_deref(),
-            Some(&["no-new-privileges:true".to_string()][..])
+            Some(&["no-new-privileges=true".to_string()][..])
         );
         assert_eq!(h.privileged, Some(false));
         assert_eq!(h.init, Some(true));

@@ -110,7 +110,7 @@ impl SecurityProfile {
 
     /// `--security-opt` values: always `no-new-privileges`, plus the unconfined opt-ins.
     pub fn security_opt(&self) -> Vec<String> {
-        let mut opts = vec!["no-new-privileges:true".to_string()];
+        let mut opts = vec!["no-new-privileges=true".to_string()];
         if self.has("seccomp-unconfined") {
             opts.push("seccomp=unconfined".into());
         }
@@ -164,7 +164,7 @@ mod tests {
         let p = SecurityProfile::default();
         assert!(p.cap_add().is_empty());
         assert!(!p.privileged());
-        assert_eq!(p.security_opt(), ["no-new-privileges:true"]);
+        assert_eq!(p.security_opt(), ["no-new-privileges=true"]);
         assert_eq!(p.publish_host_ip(), "127.0.0.1");
         assert!(p.labels().is_empty());
     }
@@ -183,7 +183,7 @@ mod tests {
         assert_eq!(
             p.security_opt(),
             [
-                "no-new-privileges:true",
+                "no-new-privileges=true",
                 "seccomp=unconfined",
                 "apparmor=unconfined"
             ]

@@ -14,19 +14,42 @@ async fn init_writes_a_private_env_and_the_agent_mount_folders() {
     assert!(out.contains("wrote"), "{out}");
     let dotenv = env.dir().join(".env");
     let text = std::fs::read_to_string(&dotenv).unwrap();
-    for var in ["ANTHROPIC_API_KEY", "GITHUB_TOKEN", "BLENDER_MCP_TOKEN", "DOCKER_CPUS", "DOCKER_MEMORY", "EXTERNAL_DIR"] {
-        assert!(text.contains(&format!("\n{var}=")), "{var} missing from the template");
+    for var in [
+        "ANTHROPIC_API_KEY",
+        "GITHUB_TOKEN",
+        "BLENDER_MCP_TOKEN",
+        "DOCKER_CPUS",
+        "DOCKER_MEMORY",
+        "EXTERNAL_DIR",
+    ] {
+        assert!(
+            text.contains(&format!("\n{var}=")),
+            "{var} missing from the template"
+        );
     }
     use std::os::unix::fs::PermissionsExt;
-    assert_eq!(std::fs::metadata(&dotenv).unwrap().permissions().mode() & 0o777, 0o600);
-    for folder in ["docker_analysis", "docker_data/claude-flow", "docker_logs", "docker_output", "docker_workspace", "ext"] {
+    assert_eq!(
+        std::fs::metadata(&dotenv).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    for folder in [
+        "docker_analysis",
+        "docker_data/claude-flow",
+        "docker_logs",
+        "docker_output",
+        "docker_workspace",
+        "ext",
+    ] {
         assert!(support::agent_mount(&env, folder).is_dir(), "{folder}");
     }
     // A second init keeps the user's keys.
     std::fs::write(&dotenv, "ANTHROPIC_API_KEY=mine\n").unwrap();
     let out = ok(env.envmgr(&["init"]));
     assert!(out.contains("kept"), "{out}");
-    assert_eq!(std::fs::read_to_string(&dotenv).unwrap(), "ANTHROPIC_API_KEY=mine\n");
+    assert_eq!(
+        std::fs::read_to_string(&dotenv).unwrap(),
+        "ANTHROPIC_API_KEY=mine\n"
+    );
 }
 
 #[tokio::test]
@@ -38,7 +61,11 @@ async fn daemon_status_health_exec_logs_stop_restart_rm() {
     )
     .unwrap();
 
-    assert_eq!(env.envmgr(&["health"]).status.code(), Some(2), "no container yet");
+    assert_eq!(
+        env.envmgr(&["health"]).status.code(),
+        Some(2),
+        "no container yet"
+    );
     let out = env.envmgr(&["daemon"]);
     assert!(out.status.success(), "{}", text(&out));
     assert!(!text(&out).contains("sk-ant-secret-value"));
@@ -52,10 +79,22 @@ async fn daemon_status_health_exec_logs_stop_restart_rm() {
     // status: table and JSON, with limits from .env and the key shown by name only.
     let table = ok(env.envmgr(&["status"]));
     assert!(!table.contains("sk-ant-secret-value"), "{table}");
-    for expected in ["running", "healthy", "ANTHROPIC_API_KEY=<set>", "127.0.0.1:", "->8080/tcp", "none (default profile)", "/workspace/logs"] {
-        assert!(table.contains(expected), "`{expected}` missing from:\n{table}");
+    for expected in [
+        "running",
+        "healthy",
+        "ANTHROPIC_API_KEY=<set>",
+        "127.0.0.1:",
+        "->8080/tcp",
+        "none (default profile)",
+        "/workspace/logs",
+    ] {
+        assert!(
+            table.contains(expected),
+            "`{expected}` missing from:\n{table}"
+        );
     }
-    let json: serde_json::Value = serde_json::from_str(&ok(env.envmgr(&["status", "--json"]))).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(env.envmgr(&["status", "--json"]))).unwrap();
     assert_eq!(json["state"], "running");
     assert_eq!(json["health"], "healthy");
     assert_eq!(json["security"]["user"], "1000:1000");
@@ -95,14 +134,22 @@ async fn daemon_status_health_exec_logs_stop_restart_rm() {
     assert!(stdout(&out).contains("not running"));
     let out = env.envmgr(&["exec", "true"]);
     assert_eq!(out.status.code(), Some(125));
-    assert!(text(&out).contains("is not running; start it"), "{}", text(&out));
+    assert!(
+        text(&out).contains("is not running; start it"),
+        "{}",
+        text(&out)
+    );
 
     ok(env.envmgr(&["restart"]));
     env.wait_healthy(Duration::from_secs(30));
 
     let out = env.envmgr(&["rm"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out).contains("is running; stop it first"), "{}", text(&out));
+    assert!(
+        text(&out).contains("is running; stop it first"),
+        "{}",
+        text(&out)
+    );
     ok(env.envmgr(&["rm", "--force"]));
     assert_eq!(env.envmgr(&["health"]).status.code(), Some(2));
     let out = env.envmgr(&["logs"]);
@@ -127,7 +174,10 @@ async fn clear_errors_for_missing_image_bad_env_and_missing_daemon() {
     let out = env.envmgr(&["daemon"]);
     assert_eq!(out.status.code(), Some(1));
     let msg = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(msg.contains("does not exist locally; build it first with `envmgr build`"), "{msg}");
+    assert!(
+        msg.contains("does not exist locally; build it first with `envmgr build`"),
+        "{msg}"
+    );
     assert_eq!(msg.lines().count(), 1, "{msg}");
 
     std::fs::write(env.dir().join(".env"), "GOOD=1\nsk-live-123456\n").unwrap();
@@ -140,6 +190,13 @@ async fn clear_errors_for_missing_image_bad_env_and_missing_daemon() {
     let out = env.envmgr(&["status"]);
     assert_eq!(out.status.code(), Some(1));
     let msg = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(msg.contains("cannot reach the Docker daemon") && msg.contains("start it"), "{msg}");
-    assert_eq!(env.envmgr(&["health"]).status.code(), Some(1), "no daemon is an error, not 'no container'");
+    assert!(
+        msg.contains("cannot reach the Docker daemon") && msg.contains("start it"),
+        "{msg}"
+    );
+    assert_eq!(
+        env.envmgr(&["health"]).status.code(),
+        Some(1),
+        "no daemon is an error, not 'no container'"
+    );
 }

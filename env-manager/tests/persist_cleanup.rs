@@ -18,15 +18,30 @@ async fn persist_copies_analysis_and_logs_from_a_stopped_container() {
 
     let out = ok(env.envmgr(&["persist"]));
     let backups = support::agent_mount(&env, "backups");
-    let folders: Vec<_> = std::fs::read_dir(&backups).unwrap().map(|e| e.unwrap().path()).collect();
+    let folders: Vec<_> = std::fs::read_dir(&backups)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     assert_eq!(folders.len(), 1, "{out}");
     let folder = &folders[0];
     let stamp = folder.file_name().unwrap().to_string_lossy().into_owned();
-    assert!(stamp.len() == 16 && stamp.ends_with('Z') && stamp.contains('T'), "{stamp}");
-    assert_eq!(std::fs::read_to_string(folder.join("analysis/run1/result.txt")).unwrap(), "42\n");
-    assert_eq!(std::fs::read_to_string(folder.join("logs/blender.log")).unwrap(), "line\n");
+    assert!(
+        stamp.len() == 16 && stamp.ends_with('Z') && stamp.contains('T'),
+        "{stamp}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(folder.join("analysis/run1/result.txt")).unwrap(),
+        "42\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(folder.join("logs/blender.log")).unwrap(),
+        "line\n"
+    );
     let output = std::fs::read_to_string(folder.join("container-output.log")).unwrap();
-    assert!(output.contains("main started") && output.contains("main got TERM"), "{output}");
+    assert!(
+        output.contains("main started") && output.contains("main got TERM"),
+        "{output}"
+    );
 }
 
 #[tokio::test]
@@ -47,10 +62,16 @@ async fn cleanup_removes_only_this_projects_stopped_envmgr_containers() {
     // A stopped container envmgr did not create: never touched.
     docker
         .create_container(
-            Some(CreateContainerOptions { name: Some(unrelated.name.clone()), ..Default::default() }),
+            Some(CreateContainerOptions {
+                name: Some(unrelated.name.clone()),
+                ..Default::default()
+            }),
             ContainerCreateBody {
                 image: Some(unrelated.image.clone()),
-                labels: Some(HashMap::from([("some.other.tool".to_string(), "yes".to_string())])),
+                labels: Some(HashMap::from([(
+                    "some.other.tool".to_string(),
+                    "yes".to_string(),
+                )])),
                 ..Default::default()
             },
         )
@@ -69,9 +90,18 @@ async fn cleanup_removes_only_this_projects_stopped_envmgr_containers() {
             .success()
     };
     assert!(!exists(&mine.name));
-    assert!(exists(&same_project_running.name), "running container removed");
-    assert!(exists(&other_project.name), "another project's container removed");
-    assert!(exists(&unrelated.name), "a container envmgr did not create was removed");
+    assert!(
+        exists(&same_project_running.name),
+        "running container removed"
+    );
+    assert!(
+        exists(&other_project.name),
+        "another project's container removed"
+    );
+    assert!(
+        exists(&unrelated.name),
+        "a container envmgr did not create was removed"
+    );
 
     // --running takes the running one of this project too; still nothing else.
     let out = ok(mine.envmgr(&["cleanup", "--running"]));

@@ -38,14 +38,20 @@ async fn default_profile_inside_the_container() {
     let out = env.envmgr(&["exec", "test", "-e", "/var/run/docker.sock"]);
     assert_eq!(out.status.code(), Some(1));
     // pids limit in force (cgroup v1 or v2 path).
-    let pids = ok(env.envmgr(&["exec", "sh", "-c", "cat /sys/fs/cgroup/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids/pids.max"]));
+    let pids = ok(env.envmgr(&[
+        "exec",
+        "sh",
+        "-c",
+        "cat /sys/fs/cgroup/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids/pids.max",
+    ]));
     assert_eq!(pids.trim(), "4096");
 }
 
 #[tokio::test]
 async fn opt_ins_grant_what_they_say_and_are_shown() {
     let (_docker, mut env) = TestEnv::new("secoptin").await;
-    env.flags.extend(["--cap-add", "sys_ptrace", "--seccomp-unconfined"].map(String::from));
+    env.flags
+        .extend(["--cap-add", "sys_ptrace", "--seccomp-unconfined"].map(String::from));
     ok(env.envmgr(&["daemon"]));
 
     // An added capability reaches the bounding set only: the dev user cannot use it...
@@ -56,18 +62,28 @@ async fn opt_ins_grant_what_they_say_and_are_shown() {
     // ...and neither can `exec --user root`: Engine 20.10 computes an exec's effective set for
     // the container's configured user (dev), and no-new-privileges blocks setuid/file caps.
     assert_eq!(caps(&proc_status_field(&env, Some("root"), "CapEff")), 0);
-    assert_eq!(caps(&proc_status_field(&env, Some("root"), "CapBnd")), 1 << CAP_SYS_PTRACE_BIT);
+    assert_eq!(
+        caps(&proc_status_field(&env, Some("root"), "CapBnd")),
+        1 << CAP_SYS_PTRACE_BIT
+    );
     assert_eq!(proc_status_field(&env, None, "Seccomp"), "0");
     assert_eq!(proc_status_field(&env, None, "NoNewPrivs"), "1");
 
-    let json: serde_json::Value = serde_json::from_str(&ok(env.envmgr(&["status", "--json"]))).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(env.envmgr(&["status", "--json"]))).unwrap();
     let opt_ins = json["security"]["opt_ins"].as_object().unwrap();
     assert_eq!(opt_ins.len(), 2, "{opt_ins:?}");
     assert!(opt_ins["cap-add"].as_str().unwrap().contains("SYS_PTRACE"));
     assert!(opt_ins.contains_key("seccomp-unconfined"));
-    assert_eq!(json["security"]["cap_add"], serde_json::json!(["SYS_PTRACE"]));
+    assert_eq!(
+        json["security"]["cap_add"],
+        serde_json::json!(["SYS_PTRACE"])
+    );
     let table = ok(env.envmgr(&["status"]));
-    assert!(table.contains("seccomp-unconfined: all system calls allowed"), "{table}");
+    assert!(
+        table.contains("seccomp-unconfined: all system calls allowed"),
+        "{table}"
+    );
 
     let out = env.envmgr(&["--cap-add", "ALL", "daemon"]);
     assert!(support::text(&out).contains("--cap-add ALL is not allowed"));
@@ -75,7 +91,10 @@ async fn opt_ins_grant_what_they_say_and_are_shown() {
 
 /// The host's first non-loopback IPv4 address (where a 0.0.0.0 binding would answer).
 fn non_loopback_ip() -> IpAddr {
-    let out = std::process::Command::new("hostname").arg("-I").output().unwrap();
+    let out = std::process::Command::new("hostname")
+        .arg("-I")
+        .output()
+        .unwrap();
     String::from_utf8_lossy(&out.stdout)
         .split_whitespace()
         .filter_map(|a| a.parse::<IpAddr>().ok())
@@ -99,19 +118,30 @@ async fn ports_are_published_on_loopback_only_unless_asked() {
     let (_docker, env) = TestEnv::new("loopback").await;
     ok(env.envmgr(&["daemon"]));
     env.wait_healthy(Duration::from_secs(30));
-    let json: serde_json::Value = serde_json::from_str(&ok(env.envmgr(&["status", "--json"]))).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(env.envmgr(&["status", "--json"]))).unwrap();
     let (ip, port) = host_port(&json);
     assert_eq!(ip, "127.0.0.1");
-    assert!(connects("127.0.0.1".parse().unwrap(), port), "loopback must answer");
-    assert!(!connects(non_loopback_ip(), port), "the network address must not answer");
+    assert!(
+        connects("127.0.0.1".parse().unwrap(), port),
+        "loopback must answer"
+    );
+    assert!(
+        !connects(non_loopback_ip(), port),
+        "the network address must not answer"
+    );
 
     let (_docker, mut open) = TestEnv::new("allifaces").await;
     open.flags.push("--publish-all-interfaces".into());
     ok(open.envmgr(&["daemon"]));
     open.wait_healthy(Duration::from_secs(30));
-    let json: serde_json::Value = serde_json::from_str(&ok(open.envmgr(&["status", "--json"]))).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(open.envmgr(&["status", "--json"]))).unwrap();
     let (ip, port) = host_port(&json);
     assert_eq!(ip, "0.0.0.0");
-    assert!(connects(non_loopback_ip(), port), "opt-in must publish on the network address");
+    assert!(
+        connects(non_loopback_ip(), port),
+        "opt-in must publish on the network address"
+    );
     assert!(json["security"]["opt_ins"]["publish-all-interfaces"].is_string());
 }

@@ -98,8 +98,16 @@ pub async fn watch(
         ..Default::default()
     }));
     if let Some(trigger) = initial {
-        restart_once(docker, name, policy, &mut restarts, &mut last_restart, trigger, &mut log)
-            .await?;
+        restart_once(
+            docker,
+            name,
+            policy,
+            &mut restarts,
+            &mut last_restart,
+            trigger,
+            &mut log,
+        )
+        .await?;
         own_restart_in_flight = true;
     }
     while let Some(event) = events.next().await {
@@ -134,8 +142,16 @@ pub async fn watch(
             _ => None,
         };
         if let Some(trigger) = trigger {
-            restart_once(docker, name, policy, &mut restarts, &mut last_restart, trigger, &mut log)
-                .await?;
+            restart_once(
+                docker,
+                name,
+                policy,
+                &mut restarts,
+                &mut last_restart,
+                trigger,
+                &mut log,
+            )
+            .await?;
             own_restart_in_flight = true;
         }
     }

@@ -7,6 +7,8 @@
 //! pass for the wrong reason).
 #![allow(dead_code)]
 
+pub mod private_daemon;
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -58,7 +60,9 @@ CMD ["/bin/sh", "-c", "rm -f /tmp/unhealthy; httpd -p 8080 -h /www; echo main st
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("Dockerfile"), dockerfile).unwrap();
     std::fs::write(dir.path().join("busybox"), &busybox).unwrap();
-    let mut perms = std::fs::metadata(dir.path().join("busybox")).unwrap().permissions();
+    let mut perms = std::fs::metadata(dir.path().join("busybox"))
+        .unwrap()
+        .permissions();
     std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
     std::fs::set_permissions(dir.path().join("busybox"), perms).unwrap();
     let request = BuildRequest {
@@ -68,7 +72,9 @@ CMD ["/bin/sh", "-c", "rm -f /tmp/unhealthy; httpd -p 8080 -h /www; echo main st
         build_args: HashMap::new(),
         no_cache: false,
     };
-    build(docker, &request, |_| {}).await.expect("building the busybox test image");
+    build(docker, &request, |_| {})
+        .await
+        .expect("building the busybox test image");
     tag
 }
 
@@ -115,8 +121,22 @@ impl TestEnv {
         (docker, env)
     }
 
+    /// An env on another engine (`host` is its DOCKER_HOST), e.g. a private daemon.
+    pub async fn on_daemon(test: &str, docker: &Docker, host: &str) -> TestEnv {
+        TestEnv {
+            project: tempfile::tempdir().unwrap(),
+            shared_project: None,
+            name: unique_name(test),
+            image: test_image(docker).await,
+            flags: vec!["--port".into(), "8080".into()],
+            docker_host: Some(host.to_string()),
+        }
+    }
+
     pub fn dir(&self) -> &Path {
-        self.shared_project.as_deref().unwrap_or(self.project.path())
+        self.shared_project
+            .as_deref()
+            .unwrap_or(self.project.path())
     }
 
     /// `envmgr <args>` with this env's project, name and image; stdin closed.
@@ -126,9 +146,13 @@ impl TestEnv {
 
     pub fn envmgr_with_stdin(&self, args: &[&str], stdin: Option<&str>) -> Output {
         let mut cmd = self.command(args);
-        cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+        cmd.stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
         let mut child = cmd.spawn().expect("running envmgr");
         if let Some(text) = stdin {
             use std::io::Write;
