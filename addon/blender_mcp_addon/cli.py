@@ -53,6 +53,12 @@ def parse_args(argv, environ):
         help="let clients stop this Blender with the shutdown op",
     )
     parser.add_argument("--ready-file", help="write the ready JSON object here once listening")
+    parser.add_argument(
+        "--exit-with-parent",
+        action="store_true",
+        default=environ.get("BLENDER_MCP_EXIT_WITH_PARENT") == "1",
+        help="stop when the process that started this Blender dies (headless hosts; used by the launcher)",
+    )
     return parser.parse_args(argv)
 
 
@@ -108,7 +114,7 @@ def main(argv=None, environ=None):
     except ImportError as exc:
         log.error("cannot import bpy (%s): run this with Blender's Python or pip's bpy", exc)
         return 1
-    from .host import TimerHost, host_info, run_blocking
+    from .host import TimerHost, host_info, run_blocking, watch_parent
 
     settings = Settings(args.host, args.port, token, args.max_frame, args.allow_shutdown)
     server = BridgeServer(settings, host_info(bpy))
@@ -125,6 +131,8 @@ def main(argv=None, environ=None):
         # give the main thread back to the window manager.
         TimerHost(server, bpy).start()
         return 0
+    if args.exit_with_parent:
+        watch_parent(server)
     try:
         run_blocking(server, bpy)
     except KeyboardInterrupt:

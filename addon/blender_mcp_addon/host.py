@@ -12,12 +12,19 @@
 Exactly which host we are in is decided by ``detect_mode``.
 """
 
+import logging
 import os
 import queue
+import threading
 import time
 
 from .dispatch import Dispatcher
 from .server import HostInfo
+
+log = logging.getLogger("blender_mcp")
+
+#: Queued by the parent watcher: the process that launched us is gone.
+PARENT_GONE = object()
 
 #: Longest the GUI timer keeps the UI busy with queued jobs in one pass.
 GUI_TIME_BUDGET = 0.05
@@ -48,12 +55,36 @@ def run_blocking(server, bpy):
     jobs = server.jobs
     while True:
         job = jobs.get()
+        if job is PARENT_GONE:
+            server.stop()
+            return
         if job is None:
             if server.stopping:
                 return
             continue
         if not dispatcher.handle(job):
             return
+
+
+def watch_parent(server, interval=0.5):
+    """Stop serving once the process that launched us has died.
+
+    A launcher that exits normally shuts its Blender down with the shutdown
+    op; one that is SIGKILLed or crashes cannot, and a headless Blender
+    blocked on its queue would live on forever. Being re-parented is the
+    portable sign that the launcher is gone.
+    """
+    parent = os.getppid()
+
+    def watch():
+        while not server.stopping:
+            time.sleep(interval)
+            if os.getppid() != parent:
+                log.warning("the process that launched this Blender (pid %d) is gone; stopping", parent)
+                server.jobs.put(PARENT_GONE)
+                return
+
+    threading.Thread(target=watch, name="blender-mcp-parent-watch", daemon=True).start()
 
 
 class TimerHost:

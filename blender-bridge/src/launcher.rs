@@ -192,6 +192,8 @@ impl LaunchedBlender {
             .arg("--ready-file")
             .arg(&ready_file)
             .arg("--allow-shutdown")
+            // Dies with us even when we are SIGKILLed and cannot shut it down.
+            .arg("--exit-with-parent")
             .env("PYTHONPATH", python_path(&addon_dir))
             .env("PYTHONUNBUFFERED", "1")
             .env(TOKEN_ENV, token.expose())
