@@ -9,11 +9,14 @@
 #![warn(missing_docs)]
 
 pub mod http;
+mod mount;
 mod shutdown;
+mod stdin_thread;
 mod stdio;
 mod tracing_setup;
 mod transport;
 
+pub use mount::mount_tools;
 pub use shutdown::shutdown_signal;
 pub use stdio::serve_stdio;
 pub use tracing_setup::init_tracing;

@@ -31,7 +31,8 @@ pub use screenshot::ScreenshotInput;
 /// What the server tells the model about itself at `initialize`: a short
 /// playbook, because a model that knows the loop (inspect, change, look,
 /// verify) makes far fewer blind edits.
-const INSTRUCTIONS: &str = "Drives a live Blender. Inspect with get_scene_info (paged: use offset/limit and \
+const INSTRUCTIONS: &str =
+    "Drives a live Blender. Inspect with get_scene_info (paged: use offset/limit and \
 name_contains on big scenes) and get_object_info; change things with execute_blender_code \
 (Python with `bpy`; set `result = ...` or end with an expression to return JSON data; \
 `args` holds the JSON you pass); look at the result with get_viewport_screenshot. \
@@ -56,6 +57,24 @@ impl BlenderTools {
             client,
             tool_router,
         }
+    }
+
+    /// Keeps only the tools annotated read-only, for users who want an agent
+    /// to inspect and never to edit or run code. The others are neither
+    /// listed nor callable (a call is an unknown-tool error). A tool that does
+    /// not say it is read-only is treated as a writer: safe by default.
+    pub fn read_only(mut self) -> Self {
+        let writers: Vec<String> = self
+            .tool_router
+            .list_all()
+            .into_iter()
+            .filter(|tool| tool.annotations.as_ref().and_then(|a| a.read_only_hint) != Some(true))
+            .map(|tool| tool.name.to_string())
+            .collect();
+        for name in writers {
+            self.tool_router.remove_route(&name);
+        }
+        self
     }
 
     /// The client the tools talk through, for callers that want to reuse it.

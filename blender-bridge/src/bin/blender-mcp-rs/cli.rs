@@ -60,8 +60,18 @@ pub struct Cli {
 
     /// Longest a single Blender operation may take before the call fails
     /// with a timeout, in seconds.
-    #[arg(long, env = "BLENDER_MCP_TIMEOUT", default_value_t = 300, value_name = "SECS")]
+    #[arg(
+        long,
+        env = "BLENDER_MCP_TIMEOUT",
+        default_value_t = 300,
+        value_name = "SECS"
+    )]
     pub request_timeout: u64,
+
+    /// Serve only the tools that change nothing: execute_blender_code and
+    /// every tool that edits the scene or writes files are hidden and refused.
+    #[arg(long, visible_alias = "no-exec", env = "BLENDER_MCP_READ_ONLY")]
+    pub read_only: bool,
 
     /// MCP transport: stdio (default), http (Streamable HTTP at /mcp), sse
     /// (legacy HTTP+SSE at /sse), or all (http and sse on one port).

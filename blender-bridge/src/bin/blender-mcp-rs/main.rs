@@ -81,8 +81,12 @@ fn launching_connector(cli: &Cli) -> Option<Arc<LaunchingConnector>> {
 }
 
 async fn serve(cli: &Cli, client: BlenderClient) -> anyhow::Result<()> {
+    let mut tools = BlenderTools::new(client);
+    if cli.read_only {
+        tools = tools.read_only();
+    }
     match cli.transport {
-        Transport::Stdio => mcp_core::serve_stdio(BlenderTools::new(client)).await,
+        Transport::Stdio => mcp_core::serve_stdio(tools).await,
         transport => {
             let mut config = mcp_core::http::HttpConfig {
                 bind: cli.bind,
@@ -91,11 +95,12 @@ async fn serve(cli: &Cli, client: BlenderClient) -> anyhow::Result<()> {
             };
             config.enable_streamable = transport.enables_streamable();
             config.enable_sse = transport.enables_sse();
-            config.allowed_origins.extend(cli.allowed_origins.iter().cloned());
+            config
+                .allowed_origins
+                .extend(cli.allowed_origins.iter().cloned());
             if let Some(path) = &cli.http_token_file {
                 config.token = Some(mcp_core::http::Secret::from_file(path)?);
             }
-            let tools = BlenderTools::new(client);
             let factory = move || tools.clone();
             mcp_core::http::serve(factory, config, mcp_core::shutdown_signal()).await
         }
