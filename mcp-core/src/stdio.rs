@@ -1,10 +1,12 @@
 //! MCP over the process's stdin/stdout.
 
+use anyhow::Context;
 use rmcp::service::{QuitReason, ServerInitializeError, ServiceExt};
 use rmcp::ServerHandler;
 use tokio_util::sync::CancellationToken;
 
 use crate::shutdown_signal;
+use crate::stdin_thread::{stdio_are_fifos, ThreadStdin};
 
 /// Serves `handler` over stdin/stdout until the client closes stdin or the
 /// process receives SIGINT/SIGTERM.
@@ -15,11 +17,11 @@ use crate::shutdown_signal;
 /// metadata) is an error. Malformed lines are dropped by rmcp's codec and never
 /// panic the server.
 ///
-/// Uses rmcp's non-blocking pipe transport when stdin/stdout are FIFOs (the
-/// usual way clients spawn servers). When they are not (a TTY or a socket
-/// pair), rmcp falls back to Tokio's blocking stdin, whose pending read cannot
-/// be cancelled; a binary that must exit promptly on a signal in that case
-/// should leave `main` via `std::process::exit` once this returns.
+/// Uses rmcp's non-blocking pipe transport when stdin/stdout are FIFOs (how
+/// Python and most clients spawn servers). Otherwise (socket pairs from
+/// Node-based clients, a TTY) stdin is read on a dedicated thread, because a
+/// pending read on Tokio's blocking stdin would keep the runtime, and so the
+/// process, alive after a signal.
 pub async fn serve_stdio<S: ServerHandler>(handler: S) -> anyhow::Result<()> {
     let cancel = CancellationToken::new();
     let signal_watch = tokio::spawn({
@@ -39,7 +41,24 @@ async fn run_until_closed<S: ServerHandler>(
     handler: S,
     cancel: CancellationToken,
 ) -> anyhow::Result<()> {
-    let transport = rmcp::transport::stdio_pipes();
+    if stdio_are_fifos() {
+        run_on(handler, rmcp::transport::stdio_pipes(), cancel).await
+    } else {
+        let stdin = ThreadStdin::spawn().context("cannot start the stdin reader thread")?;
+        run_on(handler, (stdin, tokio::io::stdout()), cancel).await
+    }
+}
+
+async fn run_on<S, R, W>(
+    handler: S,
+    transport: (R, W),
+    cancel: CancellationToken,
+) -> anyhow::Result<()>
+where
+    S: ServerHandler,
+    R: tokio::io::AsyncRead + Send + Unpin + 'static,
+    W: tokio::io::AsyncWrite + Send + Unpin + 'static,
+{
     let running = match handler.serve_with_ct(transport, cancel).await {
         Ok(running) => running,
         Err(ServerInitializeError::ConnectionClosed(_)) => {

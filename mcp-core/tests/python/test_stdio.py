@@ -122,10 +122,11 @@ def test_stdout_carries_only_protocol_messages(echo_bin):
         assert json.loads(line)["jsonrpc"] == "2.0"
 
 
-def test_exits_zero_on_sigterm_when_stdio_is_a_socket_pair(echo_bin):
+@pytest.mark.parametrize("stop", ["sigterm", "eof"])
+def test_exits_zero_when_stdio_is_a_socket_pair(echo_bin, stop):
     # Node-based clients (e.g. Claude Code) give the server socket pairs, not
-    # FIFOs; rmcp then falls back to Tokio's blocking stdin, whose pending
-    # read must not keep the process alive after SIGTERM.
+    # FIFOs, so stdin is read on mcp-core's own thread; neither a pending read
+    # (SIGTERM) nor EOF may leave the process hanging.
     ours, theirs = socket.socketpair()
     proc = subprocess.Popen([str(echo_bin), "--transport", "stdio"], stdin=theirs,
                             stdout=theirs, stderr=subprocess.DEVNULL)
@@ -136,7 +137,10 @@ def test_exits_zero_on_sigterm_when_stdio_is_a_socket_pair(echo_bin):
         while not reply.endswith(b"\n"):
             reply += ours.recv(65536)
         assert json.loads(reply)["id"] == 1
-        proc.send_signal(signal.SIGTERM)
+        if stop == "sigterm":
+            proc.send_signal(signal.SIGTERM)
+        else:
+            ours.shutdown(socket.SHUT_WR)
         assert proc.wait(timeout=5) == 0
     finally:
         proc.kill()
