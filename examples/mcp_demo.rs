@@ -50,7 +50,10 @@ async fn main() -> anyhow::Result<()> {
     let blender_log = out_dir.join("blender.log");
     let transport = TokioChildProcess::new(tokio::process::Command::new(&server).configure(|c| {
         c.arg("--blender-log").arg(&blender_log);
-        c.env("RUST_LOG", std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".into()));
+        c.env(
+            "RUST_LOG",
+            std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".into()),
+        );
     }))
     .with_context(|| format!("starting {}", server.display()))?;
     let client = ().serve(transport).await.context("MCP handshake")?;
@@ -67,29 +70,53 @@ async fn main() -> anyhow::Result<()> {
     let tools = client.list_all_tools().await?;
     println!(
         "tools: {}",
-        tools.iter().map(|t| t.name.as_ref()).collect::<Vec<_>>().join(", ")
+        tools
+            .iter()
+            .map(|t| t.name.as_ref())
+            .collect::<Vec<_>>()
+            .join(", ")
     );
 
-    let built = call(&client, "execute_blender_code", json!({ "code": BUILD_SCENE, "args": { "rings": 6 } })).await?;
+    let built = call(
+        &client,
+        "execute_blender_code",
+        json!({ "code": BUILD_SCENE, "args": { "rings": 6 } }),
+    )
+    .await?;
     println!("created {}", built["result"]["created"]);
 
-    let scene = call(&client, "get_scene_info", json!({ "name_contains": "demo_" })).await?;
+    let scene = call(
+        &client,
+        "get_scene_info",
+        json!({ "name_contains": "demo_" }),
+    )
+    .await?;
     println!(
         "scene '{}': {} objects, {} made by the demo",
         scene["name"].as_str().unwrap_or("?"),
         scene["object_count"],
         scene["total_matching"]
     );
-    let monkey = call(&client, "get_object_info", json!({ "name": "demo_suzanne" })).await?;
+    let monkey = call(
+        &client,
+        "get_object_info",
+        json!({ "name": "demo_suzanne" }),
+    )
+    .await?;
     println!(
         "demo_suzanne: {} vertices, {} faces, dimensions {}",
         monkey["mesh"]["vertices"], monkey["mesh"]["faces"], monkey["dimensions"]
     );
 
     let shot = client
-        .call_tool(CallToolRequestParams::new("get_viewport_screenshot").with_arguments(
-            json!({ "max_size": 800 }).as_object().cloned().unwrap_or_default(),
-        ))
+        .call_tool(
+            CallToolRequestParams::new("get_viewport_screenshot").with_arguments(
+                json!({ "max_size": 800 })
+                    .as_object()
+                    .cloned()
+                    .unwrap_or_default(),
+            ),
+        )
         .await?;
     let png = first_image(&shot)?;
     let path = out_dir.join("demo.png");
@@ -97,7 +124,10 @@ async fn main() -> anyhow::Result<()> {
     println!("screenshot: {} ({} bytes)", path.display(), png.len());
 
     client.cancel().await?;
-    println!("done in {:.1?}; the server shut its Blender down", started.elapsed());
+    println!(
+        "done in {:.1?}; the server shut its Blender down",
+        started.elapsed()
+    );
     Ok(())
 }
 

@@ -42,14 +42,15 @@ def blender_python() -> Path:
 class McpServer:
     """One `blender-mcp-rs` child process and an initialized MCP session to it."""
 
-    def __init__(self, args: list[str] | None = None, env: dict[str, str] | None = None, stderr_path: Path | None = None):
+    def __init__(self, args: list[str] | None = None, env: dict[str, str] | None = None, stderr_path: Path | None = None,
+                 command: Path | None = None):
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True, name="mcp-client")
         self._thread.start()
         full_env = dict(os.environ)
         full_env.setdefault("RUST_LOG", "info")
         full_env.update(env or {})
-        self.params = StdioServerParameters(command=str(server_binary()), args=args or [], env=full_env)
+        self.params = StdioServerParameters(command=str(command or server_binary()), args=args or [], env=full_env)
         self._stderr = open(stderr_path or os.devnull, "w")
         self.session: ClientSession | None = None
         self._ready: asyncio.Future | None = None
