@@ -46,11 +46,17 @@ struct NoteOutput {
 impl AgentServer {
     /// The agent's own tool, which also uses the shared Blender connection.
     #[tool(description = "Log a note in Blender's console and report how many notes were taken.")]
-    async fn take_note(&self, Parameters(input): Parameters<NoteInput>) -> Result<Json<NoteOutput>, String> {
+    async fn take_note(
+        &self,
+        Parameters(input): Parameters<NoteInput>,
+    ) -> Result<Json<NoteOutput>, String> {
         let out = self
             .blender
             .client()
-            .exec("print('agent note:', args['text'])\nlen(bpy.data.objects)", json!({ "text": input.text }))
+            .exec(
+                "print('agent note:', args['text'])\nlen(bpy.data.objects)",
+                json!({ "text": input.text }),
+            )
             .await
             .map_err(|e| e.to_string())?;
         Ok(Json(NoteOutput {
@@ -70,12 +76,14 @@ impl ServerHandler for AgentServer {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     mcp_core::init_tracing("warn");
-    let launcher = default_program().map(|p| Arc::new(LaunchingConnector::new(LaunchConfig::new(p))));
+    let launcher =
+        default_program().map(|p| Arc::new(LaunchingConnector::new(LaunchConfig::new(p))));
     let connector = AttachOrLaunch::new(
         Endpoint::new("127.0.0.1", 9876),
         launcher.clone().map(|l| l as Arc<dyn Connector>),
     );
-    let client = BlenderClient::with_connector(Arc::new(connector), ClientConfig::new("127.0.0.1", 9876));
+    let client =
+        BlenderClient::with_connector(Arc::new(connector), ClientConfig::new("127.0.0.1", 9876));
     let blender = BlenderTools::new(client);
     let tool_router = AgentServer::own_tools()
         + mcp_core::mount_tools(blender.tool_router().clone(), |s: &AgentServer| &s.blender);

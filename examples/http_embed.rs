@@ -32,7 +32,10 @@ async fn main() -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(bind).await?;
     let bound = listener.local_addr()?;
     // The Host check needs the real address when port 0 was asked for.
-    let config = HttpConfig { bind: bound, ..Default::default() };
+    let config = HttpConfig {
+        bind: bound,
+        ..Default::default()
+    };
     let shutdown = config.shutdown.clone();
     let mcp = mcp_core::http::router(move || tools.clone(), &config)?;
     let app = Router::new()
