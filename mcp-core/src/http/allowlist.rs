@@ -30,6 +30,20 @@ pub(crate) struct Origin {
 }
 
 impl Origin {
+    /// The same origin with its port spelled out, the form rmcp matches
+    /// exactly (rmcp reads a missing port as "any port").
+    fn with_explicit_port(&self) -> String {
+        let host = if self.host.contains(':') {
+            format!("[{}]", self.host)
+        } else {
+            self.host.clone()
+        };
+        match (self.port, self.effective_port()) {
+            (PortPattern::Any, _) | (_, None) => format!("{}://{host}:*", self.scheme),
+            (_, Some(port)) => format!("{}://{host}:{port}", self.scheme),
+        }
+    }
+
     fn effective_port(&self) -> Option<u16> {
         match self.port {
             PortPattern::Exact(port) => Some(port),
@@ -164,15 +178,16 @@ impl Allowlist {
         self.hosts.clone()
     }
 
-    /// Origin patterns for rmcp's check: loopback on any port plus configured.
-    pub(crate) fn rmcp_origins(&self, configured: &[String]) -> Vec<String> {
+    /// Origin patterns for rmcp's check: loopback on any port plus the
+    /// configured ones.
+    pub(crate) fn rmcp_origins(&self) -> Vec<String> {
         let mut origins = Vec::new();
         for scheme in ["http", "https"] {
             for host in ["localhost", "127.0.0.1", "[::1]"] {
                 origins.push(format!("{scheme}://{host}:*"));
             }
         }
-        origins.extend(configured.iter().cloned());
+        origins.extend(self.origins.iter().map(Origin::with_explicit_port));
         origins
     }
 }
@@ -280,6 +295,24 @@ mod tests {
         assert!(!allow.host_allowed(Some("192.168.1.21:8765")));
         let unspecified = list(&[], &[], "0.0.0.0:8765");
         assert!(!unspecified.host_allowed(Some("0.0.0.0:8765")));
+    }
+
+    #[test]
+    fn rmcp_patterns_spell_out_ports() {
+        let allow = list(
+            &[
+                "https://app.example",
+                "http://dev.example:*",
+                "http://[fd00::1]:8080",
+            ],
+            &[],
+            "127.0.0.1:1",
+        );
+        let patterns = allow.rmcp_origins();
+        assert!(patterns.contains(&"https://app.example:443".to_string()));
+        assert!(patterns.contains(&"http://dev.example:*".to_string()));
+        assert!(patterns.contains(&"http://[fd00::1]:8080".to_string()));
+        assert!(patterns.contains(&"http://localhost:*".to_string()));
     }
 
     #[test]

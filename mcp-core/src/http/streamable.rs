@@ -43,7 +43,7 @@ where
 {
     let rmcp_config = StreamableHttpServerConfig::default()
         .with_allowed_hosts(allowlist.rmcp_hosts())
-        .with_allowed_origins(allowlist.rmcp_origins(&config.allowed_origins))
+        .with_allowed_origins(allowlist.rmcp_origins())
         .enforce_origin_validation()
         .with_max_request_body_bytes(config.max_body_bytes)
         .with_sse_keep_alive(Some(config.sse_keep_alive))
