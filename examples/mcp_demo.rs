@@ -108,16 +108,12 @@ async fn main() -> anyhow::Result<()> {
         monkey["mesh"]["vertices"], monkey["mesh"]["faces"], monkey["dimensions"]
     );
 
-    let shot = client
-        .call_tool(
-            CallToolRequestParams::new("get_viewport_screenshot").with_arguments(
-                json!({ "max_size": 800 })
-                    .as_object()
-                    .cloned()
-                    .unwrap_or_default(),
-            ),
-        )
-        .await?;
+    let shot = call_raw(
+        &client,
+        "get_viewport_screenshot",
+        json!({ "max_size": 800 }),
+    )
+    .await?;
     let png = first_image(&shot)?;
     let path = out_dir.join("demo.png");
     std::fs::write(&path, &png).with_context(|| format!("writing {}", path.display()))?;
@@ -131,15 +127,24 @@ async fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Calls a tool and returns its whole result.
+async fn call_raw(
+    client: &RunningService<RoleClient, ()>,
+    name: &'static str,
+    args: Value,
+) -> anyhow::Result<CallToolResult> {
+    let params = CallToolRequestParams::new(name)
+        .with_arguments(args.as_object().cloned().unwrap_or_default());
+    Ok(client.call_tool(params).await?)
+}
+
 /// Calls a tool and returns its structured result, failing on a tool error.
 async fn call(
     client: &RunningService<RoleClient, ()>,
     name: &'static str,
     args: Value,
 ) -> anyhow::Result<Value> {
-    let params = CallToolRequestParams::new(name)
-        .with_arguments(args.as_object().cloned().unwrap_or_default());
-    let result = client.call_tool(params).await?;
+    let result = call_raw(client, name, args).await?;
     if result.is_error == Some(true) {
         bail!("{name} failed: {}", text_of(&result));
     }
