@@ -26,7 +26,11 @@ async fn build_sends_only_what_the_dockerignore_allows_and_labels_the_image() {
         format!("FROM {base}\nCOPY . /ctx/\nRUN find /ctx -type f | sort > /tmp/listing\n"),
     )
     .unwrap();
-    std::fs::write(ctx.path().join("docker/Dockerfile.dockerignore"), "*\n!keep.txt\n").unwrap();
+    std::fs::write(
+        ctx.path().join("docker/Dockerfile.dockerignore"),
+        "*\n!keep.txt\n",
+    )
+    .unwrap();
     let tag = format!("envmgr-test/build:{}", env.name);
     env.image = tag.clone();
     let out = env.envmgr(&[
@@ -38,7 +42,11 @@ async fn build_sends_only_what_the_dockerignore_allows_and_labels_the_image() {
     ]);
     let _cleanup = RemoveImage(tag.clone());
     assert!(out.status.success(), "{}", text(&out));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("sending build context: 2 files"), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("sending build context: 2 files"),
+        "{}",
+        text(&out)
+    );
     let image = docker.inspect_image(&tag).await.unwrap();
     let labels = image.config.unwrap().labels.unwrap();
     assert_eq!(labels[env_manager::labels::MANAGED], "true");
@@ -46,14 +54,34 @@ async fn build_sends_only_what_the_dockerignore_allows_and_labels_the_image() {
         .args(["run", "--rm", &tag, "cat", "/tmp/listing"])
         .output()
         .unwrap();
-    assert_eq!(String::from_utf8_lossy(&listing.stdout), "/ctx/docker/Dockerfile\n/ctx/keep.txt\n");
+    assert_eq!(
+        String::from_utf8_lossy(&listing.stdout),
+        "/ctx/docker/Dockerfile\n/ctx/keep.txt\n"
+    );
 
     // A failing step: one line saying so, exit 1.
-    std::fs::write(ctx.path().join("docker/Dockerfile"), format!("FROM {base}\nRUN exit 3\n")).unwrap();
-    let out = env.envmgr(&["build", "--context", ctx.path().to_str().unwrap(), "--file", ctx.path().join("docker/Dockerfile").to_str().unwrap()]);
+    std::fs::write(
+        ctx.path().join("docker/Dockerfile"),
+        format!("FROM {base}\nRUN exit 3\n"),
+    )
+    .unwrap();
+    let out = env.envmgr(&[
+        "build",
+        "--context",
+        ctx.path().to_str().unwrap(),
+        "--file",
+        ctx.path().join("docker/Dockerfile").to_str().unwrap(),
+    ]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.lines().last().unwrap().starts_with("envmgr: image build failed:"), "{stderr}");
+    assert!(
+        stderr
+            .lines()
+            .last()
+            .unwrap()
+            .starts_with("envmgr: image build failed:"),
+        "{stderr}"
+    );
     assert!(stderr.contains("returned a non-zero code: 3"), "{stderr}");
     let _ = ok(env.envmgr(&["cleanup"]));
 }
@@ -62,6 +90,8 @@ struct RemoveImage(String);
 
 impl Drop for RemoveImage {
     fn drop(&mut self) {
-        let _ = std::process::Command::new("docker").args(["rmi", "-f", &self.0]).output();
+        let _ = std::process::Command::new("docker")
+            .args(["rmi", "-f", &self.0])
+            .output();
     }
 }

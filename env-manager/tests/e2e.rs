@@ -25,13 +25,18 @@ const BASE_IMAGE: &str = "envmgr-test/debian:bookworm";
 const E2E_IMAGE: &str = "envmgr-test/devenv:e2e";
 
 fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 /// One bridge request/reply over a raw socket (docs/PROTOCOL.md: u32 big-endian length + JSON).
 fn bridge_call(stream: &mut TcpStream, message: Value) -> Value {
     let payload = serde_json::to_vec(&message).unwrap();
-    stream.write_all(&(payload.len() as u32).to_be_bytes()).unwrap();
+    stream
+        .write_all(&(payload.len() as u32).to_be_bytes())
+        .unwrap();
     stream.write_all(&payload).unwrap();
     let mut len = [0u8; 4];
     stream.read_exact(&mut len).unwrap();
@@ -100,36 +105,68 @@ async fn project_image_serves_the_blender_bridge_end_to_end() {
 
     // 2. Start it like a user would, with a token in .env.
     let token = format!("e2e-token-{:032x}", rand_u128());
-    std::fs::write(env.dir().join(".env"), format!("BLENDER_MCP_TOKEN={token}\n")).unwrap();
+    std::fs::write(
+        env.dir().join(".env"),
+        format!("BLENDER_MCP_TOKEN={token}\n"),
+    )
+    .unwrap();
     let started = Instant::now();
     let out = ok(env.envmgr(&["daemon"]));
     assert!(!out.contains(&token));
     env.wait_healthy(Duration::from_secs(300));
-    eprintln!("e2e: healthy {:.0}s after daemon", started.elapsed().as_secs_f64());
+    eprintln!(
+        "e2e: healthy {:.0}s after daemon",
+        started.elapsed().as_secs_f64()
+    );
 
     let json: Value = serde_json::from_str(&ok(env.envmgr(&["status", "--json"]))).unwrap();
     assert_eq!(json["health"], "healthy");
     let port_line = json["ports"][0].as_str().unwrap().to_string();
-    assert!(port_line.starts_with("127.0.0.1:") && port_line.ends_with("->9876/tcp"), "{port_line}");
-    let host_port: u16 = port_line["127.0.0.1:".len()..port_line.find("->").unwrap()].parse().unwrap();
+    assert!(
+        port_line.starts_with("127.0.0.1:") && port_line.ends_with("->9876/tcp"),
+        "{port_line}"
+    );
+    let host_port: u16 = port_line["127.0.0.1:".len()..port_line.find("->").unwrap()]
+        .parse()
+        .unwrap();
     let table = ok(env.envmgr(&["status"]));
     assert!(table.contains("BLENDER_MCP_TOKEN=<set>") && !table.contains(&token));
 
     // 3. The bridge from the host, over the loopback port, with the token.
     let mut stream = TcpStream::connect(("127.0.0.1", host_port)).unwrap();
-    stream.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
-    let hello = bridge_call(&mut stream, json!({"id": 1, "op": "hello", "params": {"protocol": 1, "token": token, "client": "envmgr-e2e"}}));
+    stream
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .unwrap();
+    let hello = bridge_call(
+        &mut stream,
+        json!({"id": 1, "op": "hello", "params": {"protocol": 1, "token": token, "client": "envmgr-e2e"}}),
+    );
     assert_eq!(hello["ok"], true, "{hello}");
     assert_eq!(hello["result"]["mode"], "module");
-    assert!(hello["result"]["blender_version"].as_str().unwrap().starts_with("4.5"), "{hello}");
+    assert!(
+        hello["result"]["blender_version"]
+            .as_str()
+            .unwrap()
+            .starts_with("4.5"),
+        "{hello}"
+    );
     let made = bridge_call(
         &mut stream,
         json!({"id": 2, "op": "exec", "params": {"code": "import bpy\nbpy.ops.mesh.primitive_cube_add(size=2)\nresult = sorted(o.type for o in bpy.data.objects)"}}),
     );
     assert_eq!(made["ok"], true, "{made}");
-    assert!(made["result"]["value"].as_array().unwrap().contains(&json!("MESH")), "{made}");
+    assert!(
+        made["result"]["value"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("MESH")),
+        "{made}"
+    );
     let mut bad = TcpStream::connect(("127.0.0.1", host_port)).unwrap();
-    let refused = bridge_call(&mut bad, json!({"id": 1, "op": "hello", "params": {"protocol": 1, "token": "wrong-token-0123456789"}}));
+    let refused = bridge_call(
+        &mut bad,
+        json!({"id": 1, "op": "hello", "params": {"protocol": 1, "token": "wrong-token-0123456789"}}),
+    );
     assert_eq!(refused["error"]["code"], "unauthorized");
 
     // 4. The image's MCP server over stdio, inside the container, talking to the same Blender.
@@ -154,21 +191,31 @@ async fn project_image_serves_the_blender_bridge_end_to_end() {
     assert!(init["result"]["serverInfo"].is_object(), "{init}");
     rpc(json!({"jsonrpc": "2.0", "method": "notifications/initialized"}));
     let tools = rpc(json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list"})).unwrap();
-    let names: Vec<&str> = tools["result"]["tools"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> = tools["result"]["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
     assert!(names.contains(&"get_scene_info"), "{names:?}");
     let scene = rpc(json!({"jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": {"name": "get_scene_info", "arguments": {}}})).unwrap();
     assert_ne!(scene["result"]["isError"], true, "{scene}");
-    assert!(scene.to_string().contains("Cube"), "the cube made over the port is not in the scene: {scene}");
-    drop(rpc);
+    assert!(
+        scene.to_string().contains("Cube"),
+        "the cube made over the port is not in the scene: {scene}"
+    );
     drop(to_mcp);
     let _ = mcp.wait();
 
     // 5. Logs land in the mounted folder; stop is clean (the entrypoint's trap, exit 0).
-    let blender_log = std::fs::read_to_string(support::agent_mount(&env, "docker_logs/blender.log")).unwrap();
+    let blender_log =
+        std::fs::read_to_string(support::agent_mount(&env, "docker_logs/blender.log")).unwrap();
     assert!(blender_log.contains("BLENDER_MCP_READY"), "{blender_log}");
     assert!(!blender_log.contains(&token));
     ok(env.envmgr(&["stop"]));
-    let c = env_manager::commands::inspect_existing(&docker, &env.name).await.unwrap();
+    let c = env_manager::commands::inspect_existing(&docker, &env.name)
+        .await
+        .unwrap();
     assert_eq!(c.state.unwrap().exit_code, Some(0), "stop was not clean");
     // The entrypoint logs to stderr, which `envmgr logs` passes to its own stderr.
     let logs = text(&env.envmgr(&["logs"]));
@@ -177,6 +224,9 @@ async fn project_image_serves_the_blender_bridge_end_to_end() {
 
 fn rand_u128() -> u128 {
     let mut bytes = [0u8; 16];
-    std::fs::File::open("/dev/urandom").unwrap().read_exact(&mut bytes).unwrap();
+    std::fs::File::open("/dev/urandom")
+        .unwrap()
+        .read_exact(&mut bytes)
+        .unwrap();
     u128::from_le_bytes(bytes)
 }

@@ -133,18 +133,18 @@ pub async fn ensure_image(docker: &Docker, image: &str) -> Result<()> {
 
 /// `start`: creates and starts the container with `command` (the image's CMD when empty),
 /// attaches the user's terminal (a TTY when stdin is one) and returns the container's exit code
-/// when it ends. The container stays (stopped) afterwards, like `docker run` without `--rm`.
+/// when it ends. `on_started` runs before attaching (to show a GPU fallback note while it is
+/// still news). The container stays (stopped) afterwards, like `docker run` without `--rm`.
 pub async fn start_interactive(
     docker: &Docker,
     config: &Config,
     command: Vec<String>,
+    on_started: impl FnOnce(&Started),
 ) -> Result<(Started, i64)> {
     let tty = terminal::stdin_is_terminal();
     let mode = RunMode::Interactive { tty, command };
     let started = create_and_start(docker, config, &mode).await?;
-    if let Some(note) = &started.note {
-        eprintln!("envmgr: {note}");
-    }
+    on_started(&started);
     let attach = docker
         .attach_container(
             &started.id,
