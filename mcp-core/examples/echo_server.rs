@@ -56,6 +56,9 @@ struct Args {
     /// Deadline for receiving a whole request body, in milliseconds.
     #[arg(long)]
     body_timeout_ms: Option<u64>,
+    /// Deadline for receiving the request headers, in milliseconds.
+    #[arg(long)]
+    header_timeout_ms: Option<u64>,
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
@@ -186,6 +189,9 @@ async fn main() -> anyhow::Result<()> {
     }
     if let Some(ms) = args.body_timeout_ms {
         config.body_timeout = Duration::from_millis(ms);
+    }
+    if let Some(ms) = args.header_timeout_ms {
+        config.header_read_timeout = Duration::from_millis(ms);
     }
     mcp_core::http::serve(EchoServer::new, config, mcp_core::shutdown_signal()).await
 }

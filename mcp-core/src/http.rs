@@ -9,6 +9,7 @@
 
 mod allowlist;
 mod config;
+mod connections;
 mod guard;
 mod jsonrpc;
 mod lifecycle;

@@ -37,6 +37,12 @@ pub struct HttpConfig {
     pub enable_sse: bool,
     /// Opt-in to listening on a non-loopback address (a token is still required).
     pub allow_non_loopback: bool,
+    /// How long a client may take to send its request headers before the
+    /// connection is closed (slow-loris defence). Used by [`serve`](super::serve).
+    pub header_read_timeout: Duration,
+    /// Most simultaneously open connections; further ones are closed at once.
+    /// Used by [`serve`](super::serve).
+    pub max_connections: usize,
     /// How long a client may take to send a request body before it gets 408;
     /// stops slow-loris uploads from pinning memory and tasks.
     pub body_timeout: Duration,
@@ -72,6 +78,8 @@ impl Default for HttpConfig {
             enable_streamable: true,
             enable_sse: true,
             allow_non_loopback: false,
+            header_read_timeout: Duration::from_secs(10),
+            max_connections: 512,
             body_timeout: Duration::from_secs(30),
             sse_keep_alive: Duration::from_secs(15),
             sse_channel_capacity: 64,
@@ -136,6 +144,7 @@ impl HttpConfig {
             (self.max_body_bytes, "max_body_bytes"),
             (self.sse_channel_capacity, "sse_channel_capacity"),
             (self.max_sse_sessions, "max_sse_sessions"),
+            (self.max_connections, "max_connections"),
         ] {
             if value == 0 {
                 return Err(ConfigError::ZeroLimit(name));
@@ -143,6 +152,7 @@ impl HttpConfig {
         }
         for (value, name) in [
             (self.body_timeout, "body_timeout"),
+            (self.header_read_timeout, "header_read_timeout"),
             (self.sse_keep_alive, "sse_keep_alive"),
             (self.sse_send_timeout, "sse_send_timeout"),
         ] {

@@ -1,12 +1,13 @@
 //! Running the router on a TCP listener with a graceful shutdown.
 
-use std::future::{Future, IntoFuture};
+use std::future::Future;
 use std::time::Duration;
 
 use anyhow::Context;
 use rmcp::ServerHandler;
 use tokio::net::TcpListener;
 
+use super::connections::{serve_connections, ConnectionLimits};
 use super::{router, HttpConfig};
 
 /// Extra time after the drain deadline for cancelled sessions to unwind.
@@ -55,13 +56,15 @@ where
     }
 
     let stopping = config.shutdown.clone();
-    let server = axum::serve(listener, app)
-        .with_graceful_shutdown(stopping.clone().cancelled_owned())
-        .into_future();
+    let limits = ConnectionLimits {
+        max_connections: config.max_connections,
+        header_read_timeout: config.header_read_timeout,
+    };
+    let server = serve_connections(listener, app, limits, stopping.clone());
     tokio::pin!(server);
     tokio::pin!(shutdown);
     tokio::select! {
-        result = &mut server => return result.context("HTTP server failed"),
+        _ = &mut server => return Ok(()),
         _ = &mut shutdown => stopping.cancel(),
         _ = stopping.cancelled() => {}
     }
@@ -69,9 +72,11 @@ where
         "shutting down: draining in-flight calls (up to {:?})",
         config.drain_timeout
     );
-    match tokio::time::timeout(config.drain_timeout + FORCE_GRACE, &mut server).await {
-        Ok(result) => result.context("HTTP server failed during shutdown")?,
-        Err(_) => tracing::warn!("drain deadline passed; dropping remaining connections"),
+    if tokio::time::timeout(config.drain_timeout + FORCE_GRACE, &mut server)
+        .await
+        .is_err()
+    {
+        tracing::warn!("drain deadline passed; dropping remaining connections");
     }
     tracing::info!("HTTP server stopped");
     Ok(())

@@ -134,6 +134,21 @@ def test_slow_body_times_out(start_server):
     assert response.status == 200
 
 
+def test_slow_headers_close_the_connection(start_server):
+    import socket
+    import time
+
+    server = start_server("--transport", "all", "--bind", "127.0.0.1:0", "--header-timeout-ms", "300")
+    with socket.create_connection((server.host, server.port), timeout=10) as sock:
+        sock.sendall(b"POST /mcp HTTP/1.1\r\nHost: local")
+        started = time.monotonic()
+        reply = sock.recv(4096)  # b"" (closed) or a 408; never a hang
+        assert time.monotonic() - started < 5
+        assert reply == b"" or reply.startswith(b"HTTP/1.1 408")
+    response, _ = request(server, "POST", "/mcp", INIT_BODY)
+    assert response.status == 200
+
+
 def test_ipv6_loopback_bind(start_server):
     server = start_server("--transport", "http", "--bind", "[::1]:0")
     conn = http.client.HTTPConnection("::1", server.port, timeout=10)
