@@ -52,6 +52,12 @@ def parse_args(argv, environ):
         default=environ.get("BLENDER_MCP_ALLOW_SHUTDOWN") == "1",
         help="let clients stop this Blender with the shutdown op",
     )
+    parser.add_argument(
+        "--legacy-protocol",
+        action="store_true",
+        default=environ.get("BLENDER_MCP_LEGACY_PROTOCOL") == "1",
+        help="also serve the original Blender MCP addon's protocol (no authentication; loopback peers only)",
+    )
     parser.add_argument("--ready-file", help="write the ready JSON object here once listening")
     parser.add_argument(
         "--exit-with-parent",
@@ -116,7 +122,7 @@ def main(argv=None, environ=None):
         return 1
     from .host import TimerHost, host_info, run_blocking, watch_parent
 
-    settings = Settings(args.host, args.port, token, args.max_frame, args.allow_shutdown)
+    settings = Settings(args.host, args.port, token, args.max_frame, args.allow_shutdown, args.legacy_protocol)
     server = BridgeServer(settings, host_info(bpy))
     try:
         address = server.start()

@@ -11,24 +11,25 @@ Nothing here touches ``bpy``.
 
 import hmac
 import logging
+import math
 import queue
 import socket
 import threading
-from collections import namedtuple
 
+from . import legacy
 from .framing import FrameDecoder, FrameError, encode_frame
-from .messages import RequestError, error_reply, ok_reply, parse_request
+from .jobs import Job
+from .messages import RequestError, error_reply, is_valid_id, ok_reply, parse_request
 
 log = logging.getLogger("blender_mcp")
-
-#: A request waiting for Blender's main thread.
-Job = namedtuple("Job", "connection request")
 
 #: Ops that run on the main thread; everything else is answered by the reader.
 MAIN_THREAD_OPS = frozenset(("ping", "exec", "shutdown"))
 SUPPORTED_PROTOCOLS = (1,)
 
 _RECV_SIZE = 256 * 1024
+#: Longest exec time limit accepted (a day); beyond it the number is surely a mistake.
+MAX_TIMEOUT = 86400.0
 #: How long a closing connection waits for the peer to hang up after our FIN,
 #: so the last reply is not destroyed by a TCP reset on unread input.
 _LINGER_SECONDS = 2.0
@@ -48,7 +49,8 @@ class Connection:
         self._queued = 0  # frames handed to the writer and not yet written
         self._write_lock = threading.Lock()
         self._lock = threading.Lock()
-        self._in_flight = set()
+        #: Main-thread jobs not yet answered, by request id (for duplicates and cancel).
+        self._in_flight = {}
         self._authenticated = False
         self._peer_done = False  # the client half-closed: close once replies are out
         self._closing = False
@@ -65,7 +67,7 @@ class Connection:
     def reply(self, request_id, frame):
         """Queue the reply frame of a main-thread request."""
         with self._lock:
-            self._in_flight.discard(request_id)
+            self._in_flight.pop(request_id, None)
             close_now = self._peer_done and not self._in_flight
         self._write(frame)
         if close_now:
@@ -102,6 +104,10 @@ class Connection:
             self._queued += 1
             self._outbox.put(frame)
 
+    def send_progress(self, request_id, update):
+        """Queue a progress frame of a running exec (PROTOCOL.md 4.3)."""
+        self._write(encode_frame({"id": request_id, "progress": update}))
+
     def join(self, timeout):
         self._writer.join(timeout)
 
@@ -111,11 +117,16 @@ class Connection:
         self._write(encode_frame(message))
 
     def _read_loop(self):
+        first = True
         try:
             while True:
                 data = self._sock.recv(_RECV_SIZE)
                 if not data:
                     break
+                if first:
+                    first = False
+                    if data[:1] == legacy.FIRST_BYTE and self._legacy(data):
+                        break
                 if self._closing:
                     continue  # draining input so that close() does not reset
                 try:
@@ -136,6 +147,32 @@ class Connection:
             if idle:
                 self.close()
 
+    def _legacy(self, data):
+        """Serve the original addon's protocol if enabled; False leaves the
+        connection to the framed protocol (whose decoder then refuses it)."""
+        if not self._server.settings.legacy_protocol:
+            log.info("%s speaks the original Blender MCP protocol, which is not enabled (--legacy-protocol)", self.peer)
+            return False
+        if not legacy.is_loopback(self._sock):
+            log.warning("refused %s: the original Blender MCP protocol is served to loopback peers only", self.peer)
+            self.close()
+            return True
+        legacy.serve(self, data, self._server.settings.max_frame)
+        return True
+
+    def submit_legacy(self, job_id, command):
+        """Queue one original-protocol command for the main thread."""
+        job = Job(self, legacy.request(job_id, command))
+        with self._lock:
+            self._in_flight[job_id] = job
+        if not self._server.submit(job):
+            self.close()
+            return False
+        return True
+
+    def recv(self):
+        return self._sock.recv(_RECV_SIZE)
+
     def _handle(self, message):
         """Act on one decoded message; False means the connection is closing."""
         try:
@@ -149,18 +186,21 @@ class Connection:
                 self.close()
                 return False
             return self._hello(request)
+        job = Job(self, request)
         with self._lock:
             if request.id in self._in_flight:
                 duplicate = True
             else:
                 duplicate = False
                 if request.op in MAIN_THREAD_OPS:
-                    self._in_flight.add(request.id)
+                    self._in_flight[request.id] = job
         if duplicate:
             self._send(error_reply(request.id, "duplicate_id", "id %d is already in flight on this connection" % request.id))
             return True
         if request.op not in MAIN_THREAD_OPS:
-            if request.op == "hello":
+            if request.op == "cancel":
+                self._cancel(request)
+            elif request.op == "hello":
                 self._send(error_reply(request.id, "bad_request", "this connection is already authenticated"))
             else:
                 self._send(error_reply(request.id, "unknown_op", "unknown op %r" % request.op[:100]))
@@ -169,7 +209,7 @@ class Connection:
         if refusal is not None:
             self.reply(request.id, encode_frame(refusal))
             return True
-        if not self._server.submit(Job(self, request)):
+        if not self._server.submit(job):
             self.reply(request.id, encode_frame(error_reply(request.id, "shutting_down", "the addon is stopping")))
             self.close()
             return False
@@ -188,7 +228,31 @@ class Connection:
                 return error_reply(request.id, "bad_request", "exec code and snippet must be strings")
             if not isinstance(params.get("args", {}), dict):
                 return error_reply(request.id, "bad_request", "exec args must be an object")
+            timeout = params.get("timeout")
+            if timeout is not None and not (
+                type(timeout) in (int, float) and math.isfinite(timeout) and 0 < timeout <= MAX_TIMEOUT
+            ):
+                return error_reply(request.id, "bad_request", "exec timeout must be a number of seconds > 0")
+            if type(params.get("progress", False)) is not bool:
+                return error_reply(request.id, "bad_request", "exec progress must be a boolean")
         return None
+
+    def _cancel(self, request):
+        """The ``cancel`` op (PROTOCOL.md 4.6), answered here on the I/O side."""
+        target = request.params.get("target")
+        if not is_valid_id(target):
+            self._send(error_reply(request.id, "bad_request", "cancel needs target: the id of a request on this connection"))
+            return
+        with self._lock:
+            job = self._in_flight.get(target)
+        state = "unknown" if job is None else self._server.control.cancel(job)
+        if state == "dropped":
+            # Its reply first, so a client that reads "dropped" has it already.
+            log.info("%s cancelled queued request %d", self.peer, target)
+            self.reply(target, encode_frame(error_reply(target, "cancelled", "the request was cancelled before it started")))
+        elif state == "interrupting":
+            log.info("%s cancelled running request %d; interrupting it", self.peer, target)
+        self._send(ok_reply(request.id, {"state": state}))
 
     def _hello(self, request):
         params = request.params

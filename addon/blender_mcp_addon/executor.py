@@ -15,8 +15,11 @@ import sys
 import traceback
 from collections import OrderedDict, namedtuple
 
+from . import progress
 from .framing import encode_frame
+from .interrupt import Interrupted
 from .messages import error_reply, ok_reply
+from .progress import ProgressReporter
 
 MAX_SNIPPETS = 256
 REPR_LIMIT = 1000
@@ -33,8 +36,13 @@ class Executor:
         self._max_snippets = max_snippets
         self._snippets = OrderedDict()
 
-    def run(self, request):
-        """Run one exec request and return its encoded reply frame."""
+    def run(self, job, control):
+        """Run one exec job and return its encoded reply frame.
+
+        Returns None when a cancel dropped the job before it started (the
+        cancel has answered it already).
+        """
+        request = job.request
         params = request.params
         code, key = params.get("code"), params.get("snippet")
         stdout, stderr = io.StringIO(), io.StringIO()
@@ -47,22 +55,44 @@ class Executor:
         except BaseException as exc:  # SyntaxError, or worse from compile()
             return self._python_error(request.id, exc, stdout, stderr)
 
+        reporter = ProgressReporter(job.connection, request.id) if params.get("progress") is True else None
         namespace = {
             "__name__": "__blender_mcp__",
             "__builtins__": builtins,
             "bpy": self._bpy,
             "args": params.get("args", {}),
+            "progress": progress.ignore if reporter is None else reporter.report,
         }
+        timeout = params.get("timeout")
+        failure = value = None
         saved = sys.stdout, sys.stderr
-        sys.stdout, sys.stderr = stdout, stderr
+        # From begin() until end() has run, a cancel or the time limit may raise
+        # Interrupted at any bytecode boundary of this thread, so everything in
+        # between sits inside ``try`` and end() is retried until it completes.
         try:
-            exec(compiled.body, namespace)
-            value = eval(compiled.tail, namespace) if compiled.tail is not None else None
+            if not control.begin(job, timeout):
+                return None
+            sys.stdout, sys.stderr = stdout, stderr
+            try:
+                exec(compiled.body, namespace)
+                value = eval(compiled.tail, namespace) if compiled.tail is not None else None
+            finally:
+                sys.stdout, sys.stderr = saved
         except BaseException as exc:  # SystemExit and friends must not stop the addon
-            sys.stdout, sys.stderr = saved
-            return self._python_error(request.id, exc, stdout, stderr)
-        finally:
-            sys.stdout, sys.stderr = saved
+            failure = exc
+        while True:
+            try:
+                stop = control.end(job)
+                break
+            except Interrupted:
+                continue
+        sys.stdout, sys.stderr = saved
+        if stop is not None:
+            return self._stopped(request.id, stop, timeout, failure, stdout, stderr)
+        if reporter is not None:
+            reporter.flush()
+        if failure is not None:
+            return self._python_error(request.id, failure, stdout, stderr)
         explicit = "result" in namespace
         if explicit:
             value = namespace["result"]
@@ -84,6 +114,25 @@ class Executor:
                     {"repr": _safe_repr(value), "stdout": result["stdout"], "stderr": result["stderr"]},
                 )
             )
+
+    def _stopped(self, request_id, reason, timeout, failure, stdout, stderr):
+        """The reply of a run stopped by a cancel or its time limit.
+
+        ``completed`` tells whether the code ran to its end anyway (the stop
+        came while a C call such as a render was running, and the code had
+        no Python left to run): its side effects are then all in the scene.
+        """
+        details = {
+            "completed": failure is None,
+            "stdout": _text(stdout.getvalue()),
+            "stderr": _text(stderr.getvalue()),
+        }
+        if reason == "timeout":
+            details["seconds"] = timeout
+            message = "the code ran longer than its time limit of %g s and was interrupted" % timeout
+        else:
+            message = "the request was cancelled by the client"
+        return encode_frame(error_reply(request_id, reason, message, details))
 
     def _compiled(self, code, key):
         if code is None:

@@ -22,7 +22,9 @@ log = logging.getLogger("blender_mcp")
 _host = None
 
 
-def start_server(host="127.0.0.1", port=9876, token=None, max_frame=DEFAULT_MAX_FRAME, allow_shutdown=False):
+def start_server(
+    host="127.0.0.1", port=9876, token=None, max_frame=DEFAULT_MAX_FRAME, allow_shutdown=False, legacy_protocol=False
+):
     """Start serving from the GUI timer; returns the bound ``(host, port)``.
 
     ``token`` is the preference value; ``BLENDER_MCP_TOKEN`` and the token
@@ -32,7 +34,8 @@ def start_server(host="127.0.0.1", port=9876, token=None, max_frame=DEFAULT_MAX_
     if is_running():
         return _host.server.address
     setup_logging()
-    settings = Settings(host, port, resolve_token(preference=token or None), max_frame, allow_shutdown)
+    legacy_protocol = legacy_protocol or os.environ.get("BLENDER_MCP_LEGACY_PROTOCOL") == "1"
+    settings = Settings(host, port, resolve_token(preference=token or None), max_frame, allow_shutdown, legacy_protocol)
     server = BridgeServer(settings, host_info(bpy))
     address = server.start()
     _host = TimerHost(server, bpy)
@@ -71,6 +74,12 @@ class BLENDER_MCP_AddonPreferences(bpy.types.AddonPreferences):
     allow_shutdown: bpy.props.BoolProperty(
         name="Allow remote stop", description="Let clients stop the server (Blender stays open)", default=False
     )
+    legacy_protocol: bpy.props.BoolProperty(
+        name="Original protocol (no auth)",
+        description="Also serve the original Blender MCP addon's protocol to local clients. It has no "
+        "authentication: any local process can then run Python in Blender",
+        default=False,
+    )
 
     def draw(self, context):
         layout = self.layout
@@ -81,6 +90,7 @@ class BLENDER_MCP_AddonPreferences(bpy.types.AddonPreferences):
         row = layout.row()
         row.prop(self, "auto_start")
         row.prop(self, "allow_shutdown")
+        layout.prop(self, "legacy_protocol")
 
 
 class BLENDER_MCP_OT_start(bpy.types.Operator):
@@ -95,7 +105,13 @@ class BLENDER_MCP_OT_start(bpy.types.Operator):
             if prefs is None:
                 address = start_server()
             else:
-                address = start_server(prefs.host, prefs.port, prefs.token, allow_shutdown=prefs.allow_shutdown)
+                address = start_server(
+                    prefs.host,
+                    prefs.port,
+                    prefs.token,
+                    allow_shutdown=prefs.allow_shutdown,
+                    legacy_protocol=prefs.legacy_protocol,
+                )
         except (OSError, TokenError) as exc:
             self.report({"ERROR"}, "MCP bridge did not start: %s" % exc)
             return {"CANCELLED"}
@@ -138,7 +154,13 @@ def _auto_start():
     prefs = _preferences(bpy.context)
     if prefs is not None and prefs.auto_start and not is_running():
         try:
-            start_server(prefs.host, prefs.port, prefs.token, allow_shutdown=prefs.allow_shutdown)
+            start_server(
+                    prefs.host,
+                    prefs.port,
+                    prefs.token,
+                    allow_shutdown=prefs.allow_shutdown,
+                    legacy_protocol=prefs.legacy_protocol,
+                )
         except (OSError, TokenError) as exc:
             log.error("auto-start failed: %s", exc)
     return None

@@ -18,6 +18,8 @@ from collections import namedtuple
 
 from .connection import Connection
 from .framing import encode_frame
+from .interrupt import RunControl
+from .jobs import Job
 from .messages import error_reply
 
 log = logging.getLogger("blender_mcp")
@@ -25,7 +27,9 @@ log = logging.getLogger("blender_mcp")
 ADDON_VERSION = "0.1.0"
 
 #: Everything the server needs to know; built by the CLI or the GUI prefs.
-Settings = namedtuple("Settings", "host port token max_frame allow_shutdown")
+#: ``legacy_protocol`` also serves the original addon's unauthenticated
+#: protocol to loopback peers (PROTOCOL.md section 10); off unless asked for.
+Settings = namedtuple("Settings", "host port token max_frame allow_shutdown legacy_protocol", defaults=(False,))
 
 #: What ``hello`` reports about the Blender that hosts us.
 HostInfo = namedtuple("HostInfo", "mode blender_version")
@@ -37,6 +41,8 @@ class BridgeServer:
         self.host_info = host_info
         #: Jobs for the main thread; ``None`` only wakes the consumer.
         self.jobs = queue.SimpleQueue()
+        #: Which job the main thread runs; cancels and time limits go through it.
+        self.control = RunControl()
         self.stopping = False
         self._connections = set()
         self._lock = threading.Lock()
@@ -54,10 +60,15 @@ class BridgeServer:
         self._accept_thread = threading.Thread(target=self._accept_loop, name="blender-mcp-accept", daemon=True)
         self._accept_thread.start()
         log.info("listening on %s:%d (%s mode)", self.address[0], self.address[1], self.host_info.mode)
+        if self.settings.legacy_protocol:
+            log.warning(
+                "the original Blender MCP protocol is enabled: it has no authentication, so any local "
+                "process can run Python in this Blender (accepted from loopback peers only)"
+            )
         return self.address
 
     def hello_result(self):
-        capabilities = ["hello", "ping", "exec", "snippets"]
+        capabilities = ["hello", "ping", "exec", "snippets", "cancel", "exec_timeout", "progress"]
         if self.settings.allow_shutdown:
             capabilities.append("shutdown")
         return {
@@ -96,7 +107,7 @@ class BridgeServer:
                 job = self.jobs.get_nowait()
             except queue.Empty:
                 break
-            if job is not None:
+            if isinstance(job, Job) and job.request.op != "legacy" and self.control.take_queued(job):
                 frame = encode_frame(error_reply(job.request.id, "shutting_down", "the addon is stopping"))
                 job.connection.reply(job.request.id, frame)
         try:

@@ -75,6 +75,10 @@ class RawClient:
             params["args"] = args
         return self.request("exec", params)
 
+    def exec_params(self, params):
+        """An exec with any params (timeout, progress, ...)."""
+        return self.request("exec", params)
+
     def value(self, code, args=None):
         """Run code and return its value; fails the test on any error reply."""
         reply = self.exec(code, args=args)
