@@ -7,6 +7,15 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::{BlenderTools, ToolError};
+use crate::BridgeError;
+
+/// Whether the code ran and failed (then rolling back undoes its partial
+/// work). Transport failures are not rolled back: the request may never
+/// have reached Blender, or Blender may be gone.
+fn user_code_failed(err: &BridgeError) -> bool {
+    matches!(err, BridgeError::Python(_))
+        || matches!(err, BridgeError::Remote(r) if r.code == crate::ErrorCode::ResultNotJson)
+}
 
 /// Arguments of `execute_blender_code`.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -18,6 +27,14 @@ pub struct ExecuteCodeInput {
     /// need not be pasted into the source.
     #[serde(default)]
     pub args: Option<Map<String, Value>>,
+    /// If the code raises, put the scene back as it was before the call
+    /// (default true). Set false to keep a failing script's partial changes.
+    #[serde(default = "default_true")]
+    pub rollback_on_error: bool,
+}
+
+fn default_true() -> bool {
+    true
 }
 
 /// The answer of `execute_blender_code`.
@@ -40,7 +57,9 @@ impl BlenderTools {
         description = "Run Python code inside Blender (bpy is imported). Return data by setting \
                        `result = <JSON-able value>` or by ending with an expression; pass data in \
                        `args` (available as the global `args`). Returns the value, stdout and \
-                       stderr; a Python exception returns an error with its traceback.",
+                       stderr; a Python exception returns an error with its traceback, and by \
+                       default the scene is rolled back to how it was before the call \
+                       (rollback_on_error=false keeps partial changes).",
         annotations(
             title = "Execute Blender Python",
             read_only_hint = false,
@@ -53,14 +72,33 @@ impl BlenderTools {
         Parameters(input): Parameters<ExecuteCodeInput>,
     ) -> Result<Json<ExecuteCodeOutput>, ToolError> {
         if input.code.trim().is_empty() {
-            return Err(ToolError::new("code is empty: send the Python source to run"));
+            return Err(ToolError::new(
+                "code is empty: send the Python source to run",
+            ));
         }
         let args = Value::Object(input.args.unwrap_or_default());
-        let output = self
-            .client
-            .exec(&input.code, args)
-            .await
-            .map_err(ToolError::from_user_code)?;
+        let checkpoint = if input.rollback_on_error {
+            Some(self.checkpoint("execute_blender_code").await?)
+        } else {
+            None
+        };
+        let outcome = self.client.exec(&input.code, args).await;
+        let output = match (outcome, checkpoint) {
+            (Ok(output), Some(checkpoint)) => {
+                self.release(checkpoint).await;
+                output
+            }
+            (Ok(output), None) => output,
+            (Err(err), checkpoint) => {
+                let rolled_back = user_code_failed(&err);
+                let mut error = ToolError::from_user_code(err);
+                if let (Some(checkpoint), true) = (checkpoint, rolled_back) {
+                    let note = self.rollback(checkpoint).await;
+                    error = ToolError::new(format!("{}\n\n{note}", error.message()));
+                }
+                return Err(error);
+            }
+        };
         Ok(Json(ExecuteCodeOutput {
             result: output.value,
             stdout: output.stdout,

@@ -10,8 +10,29 @@
 //! `get_object_info`, `execute_blender_code`, `get_viewport_screenshot`) so
 //! existing prompts keep working.
 
+/// A snippet made of the shared prelude (snippets/common.py: lookups with
+/// close-match hints, object descriptions, transforms) followed by the
+/// given files, joined at compile time so no helper is written twice.
+macro_rules! typed_snippet {
+    ($name:literal, $($file:literal),+ $(,)?) => {
+        $crate::Snippet::new(
+            $name,
+            concat!(include_str!("snippets/common.py"), $(include_str!(concat!("snippets/", $file))),+),
+        )
+    };
+}
+
+mod batch;
+mod checkpoint;
+mod config;
 mod error;
 mod exec;
+mod files;
+mod inspect;
+mod lights;
+mod materials;
+mod objects;
+mod render;
 mod scene;
 mod screenshot;
 
@@ -21,8 +42,11 @@ use rmcp::{
     tool_handler, ServerHandler,
 };
 
+use std::sync::Arc;
+
 use crate::BlenderClient;
 
+pub use config::ToolConfig;
 pub use error::ToolError;
 pub use exec::{ExecuteCodeInput, ExecuteCodeOutput};
 pub use scene::{ObjectInfoInput, SceneInfoInput};
@@ -36,6 +60,9 @@ const INSTRUCTIONS: &str =
 name_contains on big scenes) and get_object_info; change things with execute_blender_code \
 (Python with `bpy`; set `result = ...` or end with an expression to return JSON data; \
 `args` holds the JSON you pass); look at the result with get_viewport_screenshot. \
+Typed tools cover the common edits (create_object, set_transform, set_material, add_light, \
+add_camera, render_image, import_file, export_file, ...); `batch` runs many of them in one call, \
+atomically if asked. A failing execute_blender_code is rolled back unless rollback_on_error=false. \
 Objects are addressed by their exact names; an unknown name is an error that lists close matches.";
 
 /// The Blender tools as an rmcp server handler.
@@ -47,16 +74,42 @@ Objects are addressed by their exact names; an unknown name is an error that lis
 pub struct BlenderTools {
     client: BlenderClient,
     tool_router: ToolRouter<Self>,
+    config: Arc<ToolConfig>,
+    /// Held from checkpoint to rollback, so two guarded calls (from two MCP
+    /// sessions) cannot roll back each other's work.
+    checkpoint_lock: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl BlenderTools {
-    /// The full tool set over `client`.
+    /// The full tool set over `client`, with the default file confinement
+    /// (see [`ToolConfig::default`]).
     pub fn new(client: BlenderClient) -> Self {
-        let tool_router = Self::scene_router() + Self::exec_router() + Self::screenshot_router();
+        Self::with_config(client, ToolConfig::default())
+    }
+
+    /// The full tool set over `client` with the given file settings.
+    pub fn with_config(client: BlenderClient, config: ToolConfig) -> Self {
+        let tool_router = Self::scene_router()
+            + Self::exec_router()
+            + Self::screenshot_router()
+            + Self::objects_router()
+            + Self::materials_router()
+            + Self::lights_router()
+            + Self::render_router()
+            + Self::files_router()
+            + Self::inspect_router()
+            + Self::batch_router();
         Self {
             client,
             tool_router,
+            config: Arc::new(config),
+            checkpoint_lock: Arc::new(tokio::sync::Mutex::new(())),
         }
+    }
+
+    /// The file settings in force.
+    pub fn config(&self) -> &ToolConfig {
+        &self.config
     }
 
     /// Keeps only the tools annotated read-only, for users who want an agent

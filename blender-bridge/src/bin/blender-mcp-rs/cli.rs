@@ -97,6 +97,17 @@ pub struct Cli {
     #[arg(long = "allow-origin", value_name = "ORIGIN")]
     pub allowed_origins: Vec<String>,
 
+    /// Directory file tools may read and write under (import/export, .blend
+    /// save/open). Repeatable. Default: the working directory. The output
+    /// directory is always allowed too. Paths are on Blender's side.
+    #[arg(long = "allow-root", value_name = "DIR")]
+    pub allow_roots: Vec<PathBuf>,
+
+    /// Where renders and relative export paths go (default:
+    /// <tmp>/blender-mcp-rs-output).
+    #[arg(long, env = "BLENDER_MCP_OUTPUT_DIR", value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
+
     /// Log filter for stderr (e.g. info, debug, blender_bridge=trace);
     /// RUST_LOG overrides.
     #[arg(long, default_value = "info")]

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use blender_bridge::attach::AttachOrLaunch;
 use blender_bridge::launcher::{self, LaunchConfig, LaunchingConnector};
-use blender_bridge::tools::BlenderTools;
+use blender_bridge::tools::{BlenderTools, ToolConfig};
 use blender_bridge::{BlenderClient, ClientConfig, Connector, Endpoint};
 use clap::Parser;
 use mcp_core::Transport;
@@ -81,7 +81,8 @@ fn launching_connector(cli: &Cli) -> Option<Arc<LaunchingConnector>> {
 }
 
 async fn serve(cli: &Cli, client: BlenderClient) -> anyhow::Result<()> {
-    let mut tools = BlenderTools::new(client);
+    let file_config = ToolConfig::new(cli.output_dir.clone(), cli.allow_roots.clone());
+    let mut tools = BlenderTools::with_config(client, file_config);
     if cli.read_only {
         tools = tools.read_only();
     }

@@ -1,0 +1,33 @@
+# rollback: puts the data back to the checkpoint that args describe (the
+# answer of checkpoint.py), or, with discard set, just forgets it.
+import os
+
+method = args["method"]
+if method == "undo":
+    if not args.get("discard"):
+        # Record the failed state as a step, then step back over it to the
+        # checkpoint; the failed state stays as a redo step until the next push.
+        bpy.ops.ed.undo_push(message="blender-mcp rollback")
+        if not bpy.ops.ed.undo.poll():
+            raise RuntimeError("Blender's undo stack cannot step back; the scene was NOT rolled back")
+        bpy.ops.ed.undo()
+    result = {"method": method, "rolled_back": not args.get("discard")}
+elif method == "file":
+    path = args["path"]
+    try:
+        if not args.get("discard"):
+            bpy.ops.wm.open_mainfile(filepath=path, load_ui=False)
+            for attr, name in args.get("orphans", []):
+                block = getattr(bpy.data, attr).get(name)
+                if block is not None:
+                    block.use_fake_user = False
+            # The session now believes it is the temporary file: remember the
+            # real path so save_blend without a path still saves to the right
+            # place (bpy.data.filepath itself is read-only).
+            bpy.app.driver_namespace["blender_mcp_file_alias"] = (bpy.data.filepath, args.get("filepath") or "")
+    finally:
+        if os.path.exists(path):
+            os.unlink(path)
+    result = {"method": method, "rolled_back": not args.get("discard")}
+else:
+    raise ValueError(f"unknown checkpoint method {method!r}")
