@@ -160,8 +160,9 @@ fn mutate(rng: &mut Rng, input: &mut Vec<u8>) {
 
 #[test]
 fn the_fuzz_corpus_replays_clean() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/corpus");
+    let fuzz = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz");
     let mut replayed = 0;
+    let mut seeds = 0;
     for (target, check) in [
         (
             "frame_decoder",
