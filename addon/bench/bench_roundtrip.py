@@ -74,7 +74,15 @@ def main(kind="module"):
         try:
             client = Client(ready["port"])
             assert client.call({"id": 0, "op": "hello", "params": {"protocol": 1, "token": TOKEN}})["ok"]
-            for op, params in (("ping", {}), ("exec", {"code": "1"})):
+            variants = (
+                ("ping", {}),
+                ("exec", {"code": "1"}),
+                # With a time limit (arms the watchdog) and with progress asked
+                # for: the long-operation machinery must stay off the fast path.
+                ("exec", {"code": "1", "timeout": 30}),
+                ("exec", {"code": "1", "progress": True}),
+            )
+            for op, params in variants:
                 for i in range(200):  # warm-up
                     client.call({"id": i + 1, "op": op, "params": params})
                 samples = []
@@ -84,8 +92,9 @@ def main(kind="module"):
                     samples.append(time.perf_counter() - started)
                     assert reply["ok"], reply
                 samples.sort()
-                print("%s %-4s round trip: p50 %.3f ms  p99 %.3f ms  (n=%d)" % (
-                    kind, op, statistics.median(samples) * 1e3, samples[int(len(samples) * 0.99)] * 1e3, len(samples)))
+                label = op + "".join("+" + key for key in params if key != "code")
+                print("%s %-13s round trip: p50 %.3f ms  p99 %.3f ms  (n=%d)" % (
+                    kind, label, statistics.median(samples) * 1e3, samples[int(len(samples) * 0.99)] * 1e3, len(samples)))
             time.sleep(1)
             before = cpu_seconds(ready["pid"])
             time.sleep(5)

@@ -55,6 +55,8 @@ class RunControl:
         self._cond = threading.Condition(threading.Lock())
         self._current = None
         self._watchdog = None
+        #: When the sleeping watchdog wakes by itself (None: only when notified).
+        self._wake_at = None
 
     # -- main thread ------------------------------------------------------
 
@@ -68,7 +70,10 @@ class RunControl:
             self._current = job
             if timeout is not None:
                 job.deadline = time.monotonic() + timeout
-                self._wake_watchdog()
+                # A watchdog already due to wake before this deadline will see
+                # the job then: no thread switch per call on the fast path.
+                if self._wake_at is None or job.deadline < self._wake_at:
+                    self._wake_watchdog()
         return True
 
     def end(self, job):
@@ -150,4 +155,6 @@ class RunControl:
                             _raise_in(job.thread_id)  # still running: it swallowed the last one
                             job.resend_at = now + RESEND_SECONDS
                         wake = job.resend_at if wake is None else min(wake, job.resend_at)
+                self._wake_at = wake
                 self._cond.wait(None if wake is None else max(0.0, wake - time.monotonic()))
+                self._wake_at = None
