@@ -63,3 +63,62 @@ async def test_all_transports_share_one_blender(http_server):
         await sse.call_tool("execute_blender_code", {"code": "bpy.context.scene['shared_marker'] = 41"})
         seen = await http.call_tool("execute_blender_code", {"code": "bpy.context.scene['shared_marker'] + 1"})
         assert seen.structured_content["result"] == 42
+
+
+def _post(srv, body: bytes, headers: dict):
+    import http.client
+    host, port = srv.addr.rsplit(":", 1)
+    conn = http.client.HTTPConnection(host, int(port), timeout=10)
+    conn.request("POST", "/mcp", body=body, headers={
+        "Content-Type": "application/json", "Accept": "application/json, text/event-stream", **headers})
+    resp = conn.getresponse()
+    data = resp.read()
+    conn.close()
+    return resp.status, data
+
+
+def _announce_body(srv, length: int, headers: dict) -> int:
+    """Announces a body of `length` bytes and sends none: an oversized body
+    must be refused on its Content-Length, before it is read."""
+    import http.client
+    host, port = srv.addr.rsplit(":", 1)
+    conn = http.client.HTTPConnection(host, int(port), timeout=10)
+    conn.putrequest("POST", "/mcp")
+    for name, value in {"Content-Type": "application/json", "Content-Length": str(length), **headers}.items():
+        conn.putheader(name, value)
+    conn.endheaders()
+    status = conn.getresponse().status
+    conn.close()
+    return status
+
+
+def test_the_binary_guards_its_http_endpoints(tmp_path):
+    """The same guards mcp-core's own tests check, on the real binary: a
+    server that can run Python in Blender must refuse strangers."""
+    token = "http-token-" + "ab" * 16
+    (tmp_path / "token").write_text(token + "\n")
+    srv = HttpProcess([str(server_binary()), "--transport", "http", "--bind", "127.0.0.1:0", "--no-launch",
+                       "--http-token-file", str(tmp_path / "token")])
+    try:
+        init = b'{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"0"}}}'
+        auth = {"Authorization": f"Bearer {token}"}
+        assert _post(srv, init, {})[0] == 401
+        assert _post(srv, init, {"Authorization": "Bearer wrong"})[0] == 401
+        assert _post(srv, init, {**auth, "Origin": "http://evil.example"})[0] == 403
+        assert _post(srv, init, {**auth, "Host": "evil.example"})[0] == 403
+        assert _announce_body(srv, 5 * 1024 * 1024, auth) == 413
+        status, body = _post(srv, b"{not json", auth)
+        assert b"jsonrpc" in body and b"error" in body, (status, body)
+        assert _post(srv, init, auth)[0] == 200
+        assert token not in srv.log
+    finally:
+        assert srv.stop() == 0, srv.log
+
+
+def test_non_loopback_bind_needs_a_token_and_an_explicit_flag():
+    import subprocess
+    for extra in ([], ["--allow-non-loopback"]):
+        done = subprocess.run([str(server_binary()), "--transport", "http", "--bind", "0.0.0.0:0", "--no-launch", *extra],
+                              capture_output=True, text=True, timeout=30)
+        assert done.returncode != 0
+        assert "non-loopback" in done.stderr, done.stderr
