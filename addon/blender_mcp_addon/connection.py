@@ -238,7 +238,7 @@ class Connection:
         return None
 
     def _cancel(self, request):
-        """The ``cancel`` op (PROTOCOL.md 4.6), answered here on the I/O side."""
+        """The ``cancel`` op (PROTOCOL.md 4.5), answered here on the I/O side."""
         target = request.params.get("target")
         if not is_valid_id(target):
             self._send(error_reply(request.id, "bad_request", "cancel needs target: the id of a request on this connection"))

@@ -1,4 +1,4 @@
-"""Stopping a running ``exec``: cancel and time limit (PROTOCOL.md 4.3, 4.6).
+"""Stopping a running ``exec``: cancel and time limit (PROTOCOL.md 4.3, 4.5).
 
 User code runs on Blender's main thread, which must never be blocked or
 killed. To stop it, another thread raises ``Interrupted`` *inside* it with

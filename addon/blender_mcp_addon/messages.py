@@ -83,3 +83,26 @@ def parse_reply(message):
         if "details" in error and not isinstance(error["details"], dict):
             raise ValueError("error details must be an object")
     return message
+
+
+def parse_progress(message):
+    """Validate a decoded frame as a progress frame (3.3); used by tests and clients.
+
+    A frame from the addon is a reply iff it has ``ok``; without ``ok`` it
+    must be a progress frame. Raises ``ValueError`` when it is neither.
+    """
+    if "ok" in message:
+        raise ValueError("a frame with ok is a reply, not progress")
+    if not is_valid_id(message.get("id")):
+        raise ValueError("progress id must be a valid request id")
+    progress = message.get("progress")
+    if not isinstance(progress, dict):
+        raise ValueError("progress must be an object")
+    number = (int, float)
+    if type(progress.get("done")) not in number:
+        raise ValueError("progress done must be a number")
+    if progress.get("total") is not None and type(progress["total"]) not in number:
+        raise ValueError("progress total must be a number or null")
+    if progress.get("message") is not None and not isinstance(progress["message"], str):
+        raise ValueError("progress message must be a string or null")
+    return message

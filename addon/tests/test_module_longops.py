@@ -1,5 +1,5 @@
 """Long operations against real Blender (pip's bpy): cancel, time limits and
-progress frames (PROTOCOL.md 4.3 and 4.6)."""
+progress frames (PROTOCOL.md 4.3 and 4.5)."""
 
 import time
 

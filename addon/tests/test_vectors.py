@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from blender_mcp_addon.framing import FrameDecoder, FrameError
-from blender_mcp_addon.messages import RequestError, parse_reply, parse_request
+from blender_mcp_addon.messages import RequestError, parse_progress, parse_reply, parse_request
 
 VECTORS_PATH = Path(__file__).resolve().parents[2] / "protocol" / "vectors.json"
 VECTORS = json.loads(VECTORS_PATH.read_text(encoding="utf-8"))
@@ -34,6 +34,10 @@ def check_vector(vector, data):
         assert parse_request(message)._asdict() == expect["request"]
     elif "reply" in expect:
         assert parse_reply(message) == expect["reply"]
+    elif "progress" in expect:
+        assert parse_progress(message) == expect["progress"]
+        with pytest.raises(ValueError):
+            parse_reply(message)  # a progress frame is never mistaken for a reply
     elif "request_error" in expect:
         with pytest.raises(RequestError) as caught:
             parse_request(message)
@@ -46,6 +50,9 @@ def check_vector(vector, data):
 def test_vectors_file_is_protocol_1_and_not_empty():
     assert VECTORS["protocol"] == 1
     assert len(VECTORS["frames"]) >= 30
+    kinds = {next(iter(v["expect"])) for v in VECTORS["frames"]}
+    assert kinds == {"request", "reply", "progress", "frame_error", "request_error", "incomplete"}
+
 
 
 @pytest.mark.parametrize("vector", VECTORS["frames"], ids=[v["name"] for v in VECTORS["frames"]])
