@@ -16,8 +16,9 @@ if prefs.undo_steps > 0 and bpy.ops.ed.undo_push.poll():
     bpy.ops.ed.undo_push(message=f"Before {label}")
     result = {"method": "undo"}
 else:
-    fd, path = tempfile.mkstemp(prefix="blender-mcp-checkpoint-", suffix=".blend")
-    os.close(fd)
+    # A fresh directory, not a pre-created file: saving over an existing
+    # file would leave a .blend1 backup behind.
+    path = os.path.join(tempfile.mkdtemp(prefix="blender-mcp-checkpoint-"), "checkpoint.blend")
     # A .blend file drops datablocks nobody uses: pin them for the copy so
     # the rollback brings them back too, then unpin.
     orphans = []

@@ -117,3 +117,9 @@ def describe_material(mat):
         "emission_strength": value("Emission Strength"),
         "alpha": value("Alpha"),
     }
+
+
+def layer_objects():
+    """The current view layer's objects. Right after objects are removed the
+    layer's cache can yield None entries until it is synced, so skip them."""
+    return [o for o in bpy.context.view_layer.objects if o is not None]

@@ -3,7 +3,7 @@
 view_layer = bpy.context.view_layer
 objects = [lookup_object(n) for n in args["names"]]
 if not args.get("extend"):
-    for obj in view_layer.objects:
+    for obj in layer_objects():
         obj.select_set(False)
 for obj in objects:
     if view_layer.objects.get(obj.name) is None:
@@ -13,6 +13,6 @@ active = args.get("active")
 if active is not None:
     view_layer.objects.active = lookup_object(active)
 result = {
-    "selected": [o.name for o in view_layer.objects if o.select_get()],
+    "selected": [o.name for o in layer_objects() if o.select_get()],
     "active": view_layer.objects.active.name if view_layer.objects.active else None,
 }

@@ -1,6 +1,7 @@
 # rollback: puts the data back to the checkpoint that args describe (the
 # answer of checkpoint.py), or, with discard set, just forgets it.
 import os
+import shutil
 
 method = args["method"]
 if method == "undo":
@@ -26,8 +27,7 @@ elif method == "file":
             # place (bpy.data.filepath itself is read-only).
             bpy.app.driver_namespace["blender_mcp_file_alias"] = (bpy.data.filepath, args.get("filepath") or "")
     finally:
-        if os.path.exists(path):
-            os.unlink(path)
+        shutil.rmtree(os.path.dirname(path), ignore_errors=True)
     result = {"method": method, "rolled_back": not args.get("discard")}
 else:
     raise ValueError(f"unknown checkpoint method {method!r}")

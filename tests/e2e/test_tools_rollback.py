@@ -1,0 +1,125 @@
+"""Undo safety: a failing execute_blender_code leaves the scene as it was,
+through Blender's undo (the default) and through the file-copy fallback
+used where undo is off. Real Blender, real MCP client."""
+from harness import text_of
+from tools_helpers import ok, py, remove_objects
+
+# The properties compared before and after: objects with their full
+# transforms, mesh vertex positions, materials with values, collections,
+# and render settings. Rounded only to survive float printing.
+FINGERPRINT = """
+def r(v): return [round(x, 6) for x in v]
+result = {
+    "objects": sorted([o.name, o.type, r(o.location), r(o.rotation_euler), r(o.scale),
+                       o.parent.name if o.parent else None, sorted(c.name for c in o.users_collection),
+                       [s.material.name if s.material else None for s in o.material_slots]]
+                      for o in bpy.data.objects),
+    "meshes": sorted([m.name, [r(v.co) for v in m.vertices]] for m in bpy.data.meshes),
+    "materials": sorted([m.name, r(m.diffuse_color), round(m.roughness, 6)] for m in bpy.data.materials),
+    "collections": sorted([c.name, sorted(o.name for o in c.objects)] for c in bpy.data.collections),
+    "render": [bpy.context.scene.render.engine, bpy.context.scene.render.resolution_x,
+               bpy.context.scene.frame_current, bpy.context.scene.camera.name if bpy.context.scene.camera else None],
+}
+"""
+
+# Changes every kind of property the fingerprint covers, then fails.
+BREAK_THINGS = """
+import bmesh
+scene = bpy.context.scene
+cube = bpy.data.objects["rb_cube"]
+cube.location = (9, 9, 9)
+cube.rotation_euler = (1, 2, 3)
+cube.data.vertices[0].co = (5, 5, 5)
+bpy.data.materials["rb_mat"].diffuse_color = (0, 1, 0, 1)
+bpy.data.objects.remove(bpy.data.objects["rb_empty"])
+new = bpy.data.objects.new("rb_new", None)
+scene.collection.objects.link(new)
+cube.parent = new
+bpy.data.collections.new("rb_new_coll")
+scene.render.resolution_x = 77
+scene.frame_current = 42
+print("changed everything")
+raise RuntimeError("boom after changes")
+"""
+
+
+def setup_scene(server):
+    ok(server, "create_object", {"kind": "cube", "name": "rb_cube", "location": [1, 2, 3]})
+    ok(server, "create_object", {"kind": "empty", "name": "rb_empty"})
+    ok(server, "set_material", {"name": "rb_mat", "base_color": [1, 0, 0], "object": "rb_cube"})
+
+
+def cleanup(server):
+    remove_objects(server, "rb_cube", "rb_empty", "rb_new")
+    py(server, """
+for store, name in ((bpy.data.materials, "rb_mat"), (bpy.data.collections, "rb_new_coll"), (bpy.data.meshes, "rb_cube")):
+    if name in store:
+        store.remove(store[name])
+""")
+
+
+def fingerprint(server):
+    return py(server, FINGERPRINT)
+
+
+def failing_call_is_rolled_back(server):
+    before = fingerprint(server)
+    res = server.call("execute_blender_code", {"code": BREAK_THINGS})
+    assert res.is_error
+    text = text_of(res)
+    assert "boom after changes" in text and "changed everything" in text
+    assert "rolled back" in text
+    after = fingerprint(server)
+    assert after == before
+    return text
+
+
+def test_failing_code_is_rolled_back_with_undo(tools_server):
+    setup_scene(tools_server)
+    try:
+        text = failing_call_is_rolled_back(tools_server)
+        assert "Blender's undo" in text
+        # Succeeding code is kept, and the undo step it left does not
+        # disturb a later rollback.
+        ok(tools_server, "execute_blender_code", {"code": "bpy.data.objects['rb_cube'].location.z = 7"})
+        assert py(tools_server, "result = bpy.data.objects['rb_cube'].location.z") == 7
+        failing_call_is_rolled_back(tools_server)
+        assert py(tools_server, "result = bpy.data.objects['rb_cube'].location.z") == 7
+    finally:
+        cleanup(tools_server)
+
+
+def test_rollback_can_be_turned_off(tools_server):
+    setup_scene(tools_server)
+    try:
+        res = tools_server.call("execute_blender_code", {
+            "code": "bpy.data.objects['rb_cube'].location.x = 5\nraise ValueError('keep me')",
+            "rollback_on_error": False})
+        assert res.is_error and "keep me" in text_of(res) and "rolled back" not in text_of(res)
+        assert py(tools_server, "result = bpy.data.objects['rb_cube'].location.x") == 5
+    finally:
+        cleanup(tools_server)
+
+
+def test_rollback_without_undo_uses_a_file_copy(tools_server):
+    """With Preferences > Undo Steps at 0 Blender keeps no undo history, so
+    the checkpoint is a temporary .blend copy that the rollback reloads."""
+    setup_scene(tools_server)
+    steps = py(tools_server, "result = bpy.context.preferences.edit.undo_steps")
+    py(tools_server, "bpy.context.preferences.edit.undo_steps = 0")
+    try:
+        text = failing_call_is_rolled_back(tools_server)
+        assert "saved copy" in text
+        # No checkpoint copies are left behind.
+        leftovers = py(tools_server, "import glob, tempfile, os; result = glob.glob(os.path.join(tempfile.gettempdir(), 'blender-mcp-checkpoint-*'))")
+        assert leftovers == []
+    finally:
+        py(tools_server, "bpy.context.preferences.edit.undo_steps = args['n']", {"n": steps})
+        cleanup(tools_server)
+
+
+def test_syntax_errors_change_nothing_and_the_server_keeps_serving(tools_server):
+    before = fingerprint(tools_server)
+    res = tools_server.call("execute_blender_code", {"code": "def broken(:\n  pass"})
+    assert res.is_error and "SyntaxError" in text_of(res)
+    assert fingerprint(tools_server) == before
