@@ -11,10 +11,11 @@ use std::time::{Duration, Instant};
 use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use tokio::sync::mpsc;
 
 use crate::connection::{ConnectParams, Connection, Endpoint, ServerInfo};
 use crate::error::BridgeError;
-use crate::protocol::{ErrorCode, Snippet, DEFAULT_MAX_FRAME};
+use crate::protocol::{ErrorCode, Progress, Snippet, DEFAULT_MAX_FRAME};
 use crate::token::{self, Token};
 
 /// How to reach and talk to Blender.
@@ -103,11 +104,40 @@ impl Connector for FixedEndpoint {
 }
 
 /// Per-call settings.
+///
+/// **Cancellation** is dropping the call's future: a call whose future is
+/// dropped before the reply (the caller was cancelled, a `select!` took
+/// another branch, an outer timeout fired) sends `cancel` for its request,
+/// so Blender drops it if still queued or interrupts it if it is running
+/// Python (PROTOCOL 4.5). The transport timeout does the same before it
+/// fails the call with [`BridgeError::Timeout`]. To cancel on a token:
+///
+/// ```ignore
+/// tokio::select! {
+///     output = client.exec_with(code, args, opts) => output,
+///     _ = token.cancelled() => Err(BridgeError::Cancelled { op: "exec".into(), stdout: String::new(), stderr: String::new() }),
+/// }
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct CallOptions {
-    /// Overrides [`ClientConfig::request_timeout`] for this call.
+    /// Overrides [`ClientConfig::request_timeout`] for this call: how long the
+    /// client waits for the reply (the transport timeout).
     pub timeout: Option<Duration>,
+    /// Time limit for the Python code, enforced inside Blender (the exec
+    /// `timeout` param): code still running after it is interrupted and the
+    /// call fails with [`BridgeError::TimedOut`], with what it printed so far.
+    /// The transport timeout is stretched to at least this plus
+    /// [`EXEC_TIMEOUT_MARGIN`], so the addon's clearer error wins the race.
+    pub exec_timeout: Option<Duration>,
+    /// Where the progress reports of the code (`progress(done, total,
+    /// message)` in Python) go while it runs; asks the addon for progress
+    /// frames. Reports arrive in order, at most one per 50 ms, and the last
+    /// one always; the channel is only sent to, never closed by the client.
+    pub progress: Option<mpsc::UnboundedSender<Progress>>,
 }
+
+/// How much longer than an exec time limit the client waits for the reply.
+pub const EXEC_TIMEOUT_MARGIN: Duration = Duration::from_secs(5);
 
 /// The result of running Python: its value and what it printed.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
@@ -139,6 +169,28 @@ struct ExecParams<'a> {
     snippet: Option<&'a str>,
     #[serde(skip_serializing_if = "Value::is_null")]
     args: &'a Value,
+    /// Seconds (PROTOCOL 4.3); absent means no limit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    timeout: Option<f64>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    progress: bool,
+}
+
+impl<'a> ExecParams<'a> {
+    fn new(
+        code: Option<&'a str>,
+        snippet: Option<&'a str>,
+        args: &'a Value,
+        opts: &CallOptions,
+    ) -> Self {
+        ExecParams {
+            code,
+            snippet,
+            args,
+            timeout: opts.exec_timeout.map(|t| t.as_secs_f64()),
+            progress: opts.progress.is_some(),
+        }
+    }
 }
 
 /// Failed connects so far, to space out the next attempt.
@@ -234,13 +286,15 @@ impl BlenderClient {
         opts: CallOptions,
     ) -> Result<ExecOutput, BridgeError> {
         let connection = self.connection().await?;
-        let params = ExecParams {
-            code: Some(code),
-            snippet: None,
-            args: &args,
-        };
+        let params = ExecParams::new(Some(code), None, &args, &opts);
         let value = connection
-            .request("exec", &params, code.len(), self.timeout(&opts))
+            .request_with(
+                "exec",
+                &params,
+                code.len(),
+                self.timeout(&opts),
+                opts.progress.clone(),
+            )
             .await?;
         exec_output(value)
     }
@@ -267,13 +321,9 @@ impl BlenderClient {
         let timeout = self.timeout(&opts);
         let known = self.inner.known_snippets.lock().unwrap().contains(key);
         if known {
-            let params = ExecParams {
-                code: None,
-                snippet: Some(key),
-                args: &args,
-            };
+            let params = ExecParams::new(None, Some(key), &args, &opts);
             match connection
-                .request("exec", &params, key.len(), timeout)
+                .request_with("exec", &params, key.len(), timeout, opts.progress.clone())
                 .await
             {
                 Err(BridgeError::Remote(e)) if e.code == ErrorCode::SnippetUnknown => {
@@ -284,13 +334,15 @@ impl BlenderClient {
                 other => return exec_output(other?),
             }
         }
-        let params = ExecParams {
-            code: Some(snippet.code()),
-            snippet: Some(key),
-            args: &args,
-        };
+        let params = ExecParams::new(Some(snippet.code()), Some(key), &args, &opts);
         let outcome = connection
-            .request("exec", &params, snippet.code().len(), timeout)
+            .request_with(
+                "exec",
+                &params,
+                snippet.code().len(),
+                timeout,
+                opts.progress.clone(),
+            )
             .await;
         if addon_cached_it(&outcome) {
             self.inner
@@ -311,10 +363,15 @@ impl BlenderClient {
     ) -> Result<Value, BridgeError> {
         let connection = self.connection().await?;
         let timeout = self.timeout(&opts);
+        let progress = opts.progress.clone();
         if params.is_null() {
-            connection.request(op, &EmptyParams {}, 0, timeout).await
+            connection
+                .request_with(op, &EmptyParams {}, 0, timeout, progress)
+                .await
         } else {
-            connection.request(op, &params, 256, timeout).await
+            connection
+                .request_with(op, &params, 256, timeout, progress)
+                .await
         }
     }
 
@@ -353,8 +410,14 @@ impl BlenderClient {
         }
     }
 
+    /// The transport timeout of a call: its own or the default, and never
+    /// shorter than its exec time limit plus a margin (PROTOCOL 4.5).
     fn timeout(&self, opts: &CallOptions) -> Duration {
-        opts.timeout.unwrap_or(self.inner.config.request_timeout)
+        let timeout = opts.timeout.unwrap_or(self.inner.config.request_timeout);
+        match opts.exec_timeout {
+            Some(limit) => timeout.max(limit.saturating_add(EXEC_TIMEOUT_MARGIN)),
+            None => timeout,
+        }
     }
 
     fn live_connection(&self) -> Option<Arc<Connection>> {

@@ -25,8 +25,8 @@ use tokio_util::codec::FramedRead;
 
 use crate::error::BridgeError;
 use crate::protocol::{
-    encode_frame, payload_len, ErrorCode, FrameCodec, FrameError, OutgoingRequest, RemoteError,
-    Reply, MAX_ID, PROTOCOL_VERSION,
+    encode_frame, payload_len, ErrorCode, FrameCodec, FrameError, Incoming, OutgoingRequest,
+    Progress, RemoteError, Reply, MAX_ID, PROTOCOL_VERSION,
 };
 use crate::token::Token;
 
@@ -137,18 +137,34 @@ struct Pending {
 
 #[derive(Default)]
 struct PendingState {
-    waiters: HashMap<u64, oneshot::Sender<Outcome>>,
+    waiters: HashMap<u64, Waiter>,
     closed: Option<CloseReason>,
 }
 
+/// A caller waiting for its reply, and where its progress reports go.
+struct Waiter {
+    reply: oneshot::Sender<Outcome>,
+    progress: Option<mpsc::UnboundedSender<Progress>>,
+}
+
 impl Pending {
-    fn register(&self, id: u64) -> Result<oneshot::Receiver<Outcome>, BridgeError> {
+    fn register(
+        &self,
+        id: u64,
+        progress: Option<mpsc::UnboundedSender<Progress>>,
+    ) -> Result<oneshot::Receiver<Outcome>, BridgeError> {
         let mut state = self.state.lock().unwrap();
         if let Some(reason) = &state.closed {
             return Err(reason.to_error());
         }
         let (tx, rx) = oneshot::channel();
-        state.waiters.insert(id, tx);
+        state.waiters.insert(
+            id,
+            Waiter {
+                reply: tx,
+                progress,
+            },
+        );
         Ok(rx)
     }
 
@@ -156,8 +172,18 @@ impl Pending {
         let waiter = self.state.lock().unwrap().waiters.remove(&id);
         match waiter {
             // The caller may have given up in between; that is fine.
-            Some(waiter) => drop(waiter.send(outcome)),
+            Some(waiter) => drop(waiter.reply.send(outcome)),
             None => tracing::debug!(id, "ignoring a reply to no request in flight"),
+        }
+    }
+
+    /// Hands a progress report to the caller of request `id`, if it listens.
+    fn progress(&self, id: u64, progress: Progress) {
+        let state = self.state.lock().unwrap();
+        match state.waiters.get(&id).and_then(|w| w.progress.as_ref()) {
+            // A receiver dropped by the caller only means nobody watches.
+            Some(sink) => drop(sink.send(progress)),
+            None => tracing::debug!(id, "ignoring progress of no request that asked for it"),
         }
     }
 
@@ -176,7 +202,7 @@ impl Pending {
             std::mem::take(&mut state.waiters)
         };
         for (_, waiter) in waiters {
-            let _ = waiter.send(Err(reason.to_error()));
+            let _ = waiter.reply.send(Err(reason.to_error()));
         }
     }
 
@@ -194,9 +220,13 @@ impl Pending {
     }
 }
 
-/// Removes a pending entry when its caller stops waiting (timeout or cancellation).
+/// Abandons a request when its caller stops waiting before the reply: the
+/// transport timeout passed, or the caller dropped the future (cancellation).
+/// Dropping is the one cancellation mechanism: it forgets the pending entry
+/// and, when the addon serves `cancel`, asks it to drop or interrupt the
+/// request, so Blender stops the work nobody waits for any more.
 struct PendingGuard<'a> {
-    pending: &'a Pending,
+    connection: &'a Connection,
     id: u64,
     armed: bool,
 }
@@ -204,9 +234,14 @@ struct PendingGuard<'a> {
 impl Drop for PendingGuard<'_> {
     fn drop(&mut self) {
         if self.armed {
-            self.pending.forget(self.id);
+            self.connection.abandon(self.id);
         }
     }
+}
+
+#[derive(Serialize)]
+struct CancelParams {
+    target: u64,
 }
 
 /// A live, authenticated connection.
@@ -216,6 +251,8 @@ pub(crate) struct Connection {
     next_id: AtomicU64,
     peer_max_frame: u64,
     info: Option<ServerInfo>,
+    /// Whether the addon serves `cancel` (capability), so abandoning sends one.
+    supports_cancel: bool,
     reader: JoinHandle<()>,
 }
 
@@ -264,6 +301,7 @@ impl Connection {
             next_id: AtomicU64::new(1),
             peer_max_frame: MAX_ID,
             info: None,
+            supports_cancel: false,
             reader,
         };
 
@@ -295,6 +333,7 @@ impl Connection {
             )));
         }
         connection.peer_max_frame = info.max_frame;
+        connection.supports_cancel = info.capabilities.iter().any(|c| c == "cancel");
         connection.info = Some(info);
         Ok(connection)
     }
@@ -320,7 +359,23 @@ impl Connection {
         size_hint: usize,
         timeout: Duration,
     ) -> Result<Value, BridgeError> {
-        let id = self.next_id.fetch_add(1, Ordering::Relaxed) & MAX_ID;
+        self.request_with(op, params, size_hint, timeout, None)
+            .await
+    }
+
+    /// [`Connection::request`] whose progress frames go to `progress`.
+    ///
+    /// Dropping the returned future before it completes, or the timeout
+    /// passing, abandons the request (see `PendingGuard`).
+    pub(crate) async fn request_with<P: Serialize + ?Sized>(
+        &self,
+        op: &str,
+        params: &P,
+        size_hint: usize,
+        timeout: Duration,
+        progress: Option<mpsc::UnboundedSender<Progress>>,
+    ) -> Result<Value, BridgeError> {
+        let id = self.next_id();
         let request = OutgoingRequest { id, op, params };
         let frame = encode_frame(&request, size_hint + 48 + op.len())
             .map_err(|e| BridgeError::Protocol(format!("cannot encode the `{op}` request: {e}")))?;
@@ -332,27 +387,65 @@ impl Connection {
                 max: self.peer_max_frame,
             });
         }
-        let reply = self.pending.register(id)?;
+        let reply = self.pending.register(id, progress)?;
         let mut guard = PendingGuard {
-            pending: &self.pending,
+            connection: self,
             id,
             armed: true,
         };
         if self.frames.send(frame).is_err() {
+            guard.armed = false;
+            self.pending.forget(id);
             return Err(self.pending.close_error());
         }
-        let outcome = tokio::time::timeout(timeout, reply).await;
-        guard.armed = false;
-        match outcome {
-            Ok(Ok(outcome)) => outcome,
-            Ok(Err(_)) => Err(self.pending.close_error()),
-            Err(_) => {
-                self.pending.forget(id);
-                Err(BridgeError::Timeout {
-                    op: op.to_owned(),
-                    after: timeout,
+        match tokio::time::timeout(timeout, reply).await {
+            Ok(Ok(outcome)) => {
+                guard.armed = false;
+                outcome.map_err(|error| match error {
+                    BridgeError::Remote(remote)
+                        if matches!(remote.code, ErrorCode::Cancelled | ErrorCode::Timeout) =>
+                    {
+                        BridgeError::from_reply(op, remote)
+                    }
+                    other => other,
                 })
             }
+            Ok(Err(_)) => {
+                guard.armed = false;
+                Err(self.pending.close_error())
+            }
+            // The guard, still armed, sends `cancel` as this returns.
+            Err(_) => Err(BridgeError::Timeout {
+                op: op.to_owned(),
+                after: timeout,
+            }),
+        }
+    }
+
+    fn next_id(&self) -> u64 {
+        self.next_id.fetch_add(1, Ordering::Relaxed) & MAX_ID
+    }
+
+    /// Forgets request `id` and asks the addon to cancel it (PROTOCOL 4.5).
+    ///
+    /// The cancel's own reply finds no waiter and is ignored; the request's
+    /// `cancelled` reply is ignored the same way.
+    fn abandon(&self, id: u64) {
+        self.pending.forget(id);
+        if !self.supports_cancel || self.pending.is_closed() {
+            return;
+        }
+        let cancel = OutgoingRequest {
+            id: self.next_id(),
+            op: "cancel",
+            params: &CancelParams { target: id },
+        };
+        match encode_frame(&cancel, 64) {
+            Ok(frame) => {
+                tracing::debug!(id, "caller gave up; cancelling the request in Blender");
+                let _ = self.frames.send(frame);
+            }
+            Err(e) => tracing::warn!("cannot encode a cancel: {e}"),
         }
     }
 }
@@ -373,19 +466,20 @@ async fn read_loop(read: OwnedReadHalf, max_frame: usize, pending: Arc<Pending>)
             }
             Some(Err(FrameError::BadFrame(why))) => break CloseReason::Protocol(why),
         };
-        match Reply::parse(&payload) {
+        match Incoming::parse(&payload) {
             Err(why) => break CloseReason::Protocol(why),
-            Ok(Reply {
+            Ok(Incoming::Reply(Reply {
                 id: None, error, ..
-            }) => {
+            })) => {
                 break match error {
                     Some(error) => CloseReason::Remote(error),
                     None => CloseReason::Protocol("a reply with a null id and no error".into()),
                 };
             }
-            Ok(reply @ Reply { id: Some(id), .. }) => {
+            Ok(Incoming::Reply(reply @ Reply { id: Some(id), .. })) => {
                 pending.complete(id, reply.into_result().map_err(BridgeError::from));
             }
+            Ok(Incoming::Progress(frame)) => pending.progress(frame.id, frame.progress),
         }
     };
     pending.close(reason);

@@ -50,6 +50,35 @@ pub enum BridgeError {
     /// The Python code raised.
     #[error("{0}")]
     Python(PythonError),
+    /// The call was cancelled: by its caller, or the addon reports it cancelled.
+    #[error(
+        "`{op}` was cancelled{} — Blender stopped the work where it could; \
+         anything it had already changed in the scene stays changed",
+        output_suffix(.stdout, .stderr)
+    )]
+    Cancelled {
+        /// The operation that was cancelled.
+        op: String,
+        /// What the code printed before it stopped (empty if it never ran).
+        stdout: String,
+        /// What the code wrote to stderr before it stopped.
+        stderr: String,
+    },
+    /// The addon interrupted code that ran past its exec time limit.
+    #[error(
+        "the Python code ran longer than its time limit of {limit:?} and was interrupted; \
+         Blender is still serving — make the code faster (e.g. an infinite loop?), \
+         split the work, or raise the time limit{}",
+        output_suffix(.stdout, .stderr)
+    )]
+    TimedOut {
+        /// The time limit that passed.
+        limit: Duration,
+        /// What the code printed before it was interrupted.
+        stdout: String,
+        /// What the code wrote to stderr before it was interrupted.
+        stderr: String,
+    },
     /// A frame exceeded a maximum size: ours for replies, the addon's for requests.
     #[error(
         "{what} of {} exceeds the maximum frame size of {max} bytes — {}",
@@ -87,6 +116,8 @@ impl BridgeError {
         match self {
             BridgeError::Handshake(e) | BridgeError::Remote(e) => Some(&e.code),
             BridgeError::Python(_) => Some(&ErrorCode::PythonError),
+            BridgeError::Cancelled { .. } => Some(&ErrorCode::Cancelled),
+            BridgeError::TimedOut { .. } => Some(&ErrorCode::Timeout),
             _ => None,
         }
     }
@@ -112,6 +143,19 @@ fn handshake_hint(code: &ErrorCode) -> &'static str {
         }
         _ => "check that the addon and blender-mcp-rs match",
     }
+}
+
+fn output_suffix(stdout: &str, stderr: &str) -> String {
+    let mut text = String::new();
+    if !stdout.is_empty() {
+        text.push_str("\n--- stdout before it stopped ---\n");
+        text.push_str(stdout.trim_end());
+    }
+    if !stderr.is_empty() {
+        text.push_str("\n--- stderr before it stopped ---\n");
+        text.push_str(stderr.trim_end());
+    }
+    text
 }
 
 fn tail_suffix(tail: &str) -> String {
@@ -178,6 +222,32 @@ impl fmt::Display for PythonError {
     }
 }
 
+impl BridgeError {
+    /// The error of a failed reply to `op`: Python exceptions, cancellations
+    /// and time limits get their own variants; the rest stays a remote error.
+    pub fn from_reply(op: &str, error: RemoteError) -> Self {
+        let text = |key: &str| error.detail_str(key).unwrap_or_default().to_owned();
+        match error.code {
+            ErrorCode::Cancelled => BridgeError::Cancelled {
+                op: op.to_owned(),
+                stdout: text("stdout"),
+                stderr: text("stderr"),
+            },
+            ErrorCode::Timeout => BridgeError::TimedOut {
+                limit: error
+                    .details
+                    .as_ref()
+                    .and_then(|d| d.get("seconds")?.as_f64())
+                    .and_then(|s| Duration::try_from_secs_f64(s).ok())
+                    .unwrap_or_default(),
+                stdout: text("stdout"),
+                stderr: text("stderr"),
+            },
+            _ => BridgeError::from(error),
+        }
+    }
+}
+
 impl From<RemoteError> for BridgeError {
     /// Python exceptions get their own variant; everything else stays a remote error.
     fn from(error: RemoteError) -> Self {
@@ -186,5 +256,61 @@ impl From<RemoteError> for BridgeError {
         } else {
             BridgeError::Remote(error)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn remote(code: &str, details: serde_json::Value) -> RemoteError {
+        RemoteError {
+            code: ErrorCode::parse(code),
+            message: "m".into(),
+            details: Some(details),
+        }
+    }
+
+    #[test]
+    fn cancelled_and_timeout_replies_get_their_own_variants_with_the_output() {
+        let error = BridgeError::from_reply(
+            "exec",
+            remote(
+                "timeout",
+                json!({"seconds": 2.5, "stdout": "so far\n", "stderr": ""}),
+            ),
+        );
+        match &error {
+            BridgeError::TimedOut { limit, stdout, .. } => {
+                assert_eq!(*limit, Duration::from_millis(2500));
+                assert_eq!(stdout, "so far\n");
+            }
+            other => panic!("{other:?}"),
+        }
+        let text = error.to_string();
+        assert!(
+            text.contains("2.5s") && text.contains("so far") && text.contains("still serving"),
+            "{text}"
+        );
+
+        let error = BridgeError::from_reply("exec", remote("cancelled", json!({})));
+        assert!(matches!(&error, BridgeError::Cancelled { op, .. } if op == "exec"));
+        assert_eq!(error.remote_code(), Some(&ErrorCode::Cancelled));
+        assert!(
+            error.to_string().starts_with("`exec` was cancelled"),
+            "{error}"
+        );
+
+        // Other codes keep their existing mapping.
+        assert!(matches!(
+            BridgeError::from_reply("exec", remote("python_error", json!({"type": "E"}))),
+            BridgeError::Python(_)
+        ));
+        assert!(matches!(
+            BridgeError::from_reply("exec", remote("forbidden", json!({}))),
+            BridgeError::Remote(_)
+        ));
     }
 }

@@ -201,6 +201,7 @@ async fn a_timed_out_request_leaves_the_client_usable() {
     let started = Instant::now();
     let opts = CallOptions {
         timeout: Some(Duration::from_millis(200)),
+        ..CallOptions::default()
     };
     match client
         .exec_with(

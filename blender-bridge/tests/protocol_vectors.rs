@@ -5,7 +5,7 @@ use bytes::BytesMut;
 use serde_json::{json, Value};
 use tokio_util::codec::Decoder;
 
-use blender_bridge::protocol::{parse_request, FrameCodec, FrameError, Reply};
+use blender_bridge::protocol::{parse_request, FrameCodec, FrameError, Incoming, Reply};
 
 fn vectors() -> Value {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../protocol/vectors.json");
@@ -21,6 +21,7 @@ fn hex(text: &str) -> Vec<u8> {
 }
 
 /// What the decoder made of a vector, in the vocabulary of `expect`.
+/// `as_reply`: a client-side vector (a reply or a progress frame).
 fn outcome(bytes: &[u8], max_frame: usize, as_reply: bool) -> Value {
     let mut codec = FrameCodec::new(max_frame);
     let mut buf = BytesMut::from(bytes);
@@ -33,8 +34,20 @@ fn outcome(bytes: &[u8], max_frame: usize, as_reply: bool) -> Value {
     };
     assert!(buf.is_empty(), "a vector holds exactly one frame");
     if as_reply {
-        let reply = Reply::parse(&payload).expect("reply vectors are valid replies");
-        return json!({ "reply": serde_json::to_value(reply).unwrap() });
+        // The client's reader tells replies from progress with Incoming::parse.
+        return match Incoming::parse(&payload).expect("client-side vectors are valid frames") {
+            Incoming::Reply(reply) => {
+                assert_eq!(Reply::parse(&payload).as_ref(), Ok(&reply));
+                json!({ "reply": serde_json::to_value(reply).unwrap() })
+            }
+            Incoming::Progress(frame) => {
+                assert!(
+                    Reply::parse(&payload).is_err(),
+                    "a progress frame must never pass for a reply"
+                );
+                json!({ "progress": serde_json::to_value(frame).unwrap() })
+            }
+        };
     }
     match parse_request(&payload) {
         Ok(request) => json!({ "request": serde_json::to_value(request).unwrap() }),
@@ -57,14 +70,19 @@ fn every_vector_decodes_as_specified() {
         let got = outcome(
             &hex(frame["hex"].as_str().unwrap()),
             max_frame,
-            kind == "reply",
+            kind == "reply" || kind == "progress",
         );
-        assert_eq!(&got, expect, "vector {name}");
+        assert_eq!(
+            numbers_as_f64(&got),
+            numbers_as_f64(expect),
+            "vector {name}"
+        );
         kinds.insert(kind);
     }
     let expected: std::collections::BTreeSet<String> = [
         "request",
         "reply",
+        "progress",
         "frame_error",
         "request_error",
         "incomplete",
@@ -101,5 +119,19 @@ fn vectors_fed_byte_by_byte_decode_the_same() {
             "{}",
             frame["name"]
         );
+    }
+}
+
+/// Progress numbers are `f64` on the Rust side: `3` and `3.0` are the same value.
+fn numbers_as_f64(value: &Value) -> Value {
+    match value {
+        Value::Number(n) => json!(n.as_f64().unwrap()),
+        Value::Array(items) => Value::Array(items.iter().map(numbers_as_f64).collect()),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), numbers_as_f64(v)))
+                .collect(),
+        ),
+        other => other.clone(),
     }
 }

@@ -35,6 +35,10 @@ pub enum ErrorCode {
     ResultNotJson,
     /// `shutdown` is not enabled on this addon.
     Forbidden,
+    /// A `cancel` named the request (PROTOCOL 4.5).
+    Cancelled,
+    /// An `exec` ran past its `timeout` and was interrupted (PROTOCOL 4.3).
+    Timeout,
     /// The addon is stopping.
     ShuttingDown,
     /// A bug in the addon.
@@ -59,6 +63,8 @@ impl ErrorCode {
             ErrorCode::PythonError => "python_error",
             ErrorCode::ResultNotJson => "result_not_json",
             ErrorCode::Forbidden => "forbidden",
+            ErrorCode::Cancelled => "cancelled",
+            ErrorCode::Timeout => "timeout",
             ErrorCode::ShuttingDown => "shutting_down",
             ErrorCode::Internal => "internal",
             ErrorCode::Other(code) => code,
@@ -80,6 +86,8 @@ impl ErrorCode {
             "python_error" => ErrorCode::PythonError,
             "result_not_json" => ErrorCode::ResultNotJson,
             "forbidden" => ErrorCode::Forbidden,
+            "cancelled" => ErrorCode::Cancelled,
+            "timeout" => ErrorCode::Timeout,
             "shutting_down" => ErrorCode::ShuttingDown,
             "internal" => ErrorCode::Internal,
             other => ErrorCode::Other(other.to_owned()),
@@ -139,6 +147,8 @@ mod tests {
             "python_error",
             "result_not_json",
             "forbidden",
+            "cancelled",
+            "timeout",
             "shutting_down",
             "internal",
         ] {

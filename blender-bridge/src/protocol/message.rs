@@ -79,6 +79,12 @@ impl Reply {
     pub fn parse(payload: &[u8]) -> Result<Reply, String> {
         let reply: Reply =
             serde_json::from_slice(payload).map_err(|e| format!("bad reply: {e}"))?;
+        reply.checked()
+    }
+
+    /// Checks that `ok` agrees with `result`/`error`.
+    pub(crate) fn checked(self) -> Result<Reply, String> {
+        let reply = self;
         match (reply.ok, &reply.result, &reply.error) {
             (true, Some(_), None) | (false, None, Some(_)) => Ok(reply),
             // A successful reply whose result is JSON null deserialises to None.
