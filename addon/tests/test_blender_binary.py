@@ -39,6 +39,10 @@ def test_background_host_serves_and_exits_zero(tmp_path):
         assert connection.value("bpy.app.version_string") == hello["blender_version"]
         assert connection.value("bpy.app.background") is True
         assert connection.value("bpy.ops.mesh.primitive_cube_add(location=(0, 0, 2))\nbpy.context.active_object.location.z") == 2.0
+        # The time limit interrupts runaway code in Blender's own Python too.
+        reply = connection.exec_params({"code": "while True:\n    pass", "timeout": 0.5})
+        assert reply["error"]["code"] == "timeout"
+        assert connection.value("'still serving'") == "still serving"
         reply = connection.request("shutdown")
         assert reply["ok"] and reply["result"] == {}
         assert connection.is_closed()
@@ -54,7 +58,9 @@ def test_gui_timer_host(tmp_path):
     scripts.mkdir(parents=True)
     (scripts / "blender_mcp_addon").symlink_to(ADDON_DIR / "blender_mcp_addon")
     argv = [xvfb_run, "-a", "-s", "-screen 0 1280x800x24", blender, "--factory-startup", "--python", str(Path(__file__).with_name("gui_start.py")), "--"]
-    env = clean_env(BLENDER_MCP_TOKEN=TOKEN, BLENDER_USER_SCRIPTS=str(tmp_path / "scripts"))
+    env = clean_env(
+        BLENDER_MCP_TOKEN=TOKEN, BLENDER_USER_SCRIPTS=str(tmp_path / "scripts"), BLENDER_MCP_LEGACY_PROTOCOL="1"
+    )
     # Own session, so the xvfb-run/Xvfb/blender trio can be ended as one group.
     addon = AddonProcess.start(argv, tmp_path, env=env, new_session=True)
     blender_pid = addon.ready["pid"]
@@ -72,6 +78,11 @@ def test_gui_timer_host(tmp_path):
             assert connection.request("ping")["ok"]
             samples.append(time.perf_counter() - started)
         print("\nGUI ping round trip: p50 %.2f ms, max %.2f ms" % (statistics.median(samples) * 1e3, max(samples) * 1e3))
+        # Interrupting code that runs inside the GUI timer callback.
+        reply = connection.exec_params({"code": "while True:\n    pass", "timeout": 0.5})
+        assert reply["error"]["code"] == "timeout"
+        assert connection.request("ping")["ok"]
+        _legacy_screenshot_of_the_real_viewport(addon.port, tmp_path / "viewport.png")
         assert connection.request("shutdown")["ok"]
         assert connection.is_closed()
         time.sleep(0.5)
@@ -83,3 +94,28 @@ def test_gui_timer_host(tmp_path):
         if addon.proc.poll() is None:
             os.killpg(addon.proc.pid, signal.SIGTERM)
         addon.wait(timeout=30)
+
+
+def _legacy_screenshot_of_the_real_viewport(port, path):
+    """The original protocol's screenshot captures the GUI's 3D View."""
+    import json
+    import socket
+    import struct
+
+    with socket.create_connection(("127.0.0.1", port), timeout=60) as sock:
+        sock.sendall(json.dumps({"type": "get_viewport_screenshot", "params": {"max_size": 200, "filepath": str(path)}}).encode())
+        data = b""
+        while True:
+            data += sock.recv(65536)
+            try:
+                answer = json.loads(data)
+                break
+            except ValueError:
+                continue
+    assert answer["status"] == "success", answer
+    assert answer["result"]["success"] is True, answer
+    png = path.read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", png[16:24])
+    assert (width, height) == (answer["result"]["width"], answer["result"]["height"])
+    assert max(width, height) == 200

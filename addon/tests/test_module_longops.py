@@ -180,3 +180,41 @@ def test_a_fresh_connection_works_after_interrupts(addon):
     assert fresh.hello(addon.token)["ok"]
     assert fresh.value("'ok'") == "ok"
     fresh.close()
+
+
+def test_cancel_stops_a_frame_by_frame_render_between_frames(client, tmp_path):
+    # Real long work: Workbench renders, one operator call per frame, with a
+    # progress report per frame. A frame cannot be stopped mid-render; the
+    # cancel lands when the frame in progress returns to Python.
+    code = (
+        "scene = bpy.context.scene\n"
+        "scene.render.engine = 'BLENDER_WORKBENCH'\n"
+        "scene.render.resolution_x, scene.render.resolution_y = 320, 240\n"
+        "scene.render.image_settings.file_format = 'PNG'\n"
+        "if scene.camera is None:\n"
+        "    bpy.ops.object.camera_add(location=(7, -7, 5), rotation=(1.1, 0, 0.78))\n"
+        "    scene.camera = bpy.context.active_object\n"
+        "for frame in range(1, 201):\n"
+        "    scene.render.filepath = args['dir'] + '/frame_%03d.png' % frame\n"
+        "    bpy.ops.render.render(write_still=True)\n"
+        "    print('rendered', frame)\n"
+        "    progress(frame, 200, 'frame %d' % frame)\n"
+    )
+    request_id = send_exec(client, code, args={"dir": str(tmp_path)}, progress=True)
+    # Wait for the first rendered frame, then cancel.
+    first = client.recv()
+    assert first.get("progress", {}).get("done") == 1, first
+    cancel_id = client.next_id()
+    client.send({"id": cancel_id, "op": "cancel", "params": {"target": request_id}})
+    replies, frames = collect(client, [request_id, cancel_id])
+    assert replies[cancel_id]["result"] == {"state": "interrupting"}
+    error = replies[request_id]["error"]
+    assert error["code"] == "cancelled" and error["details"]["completed"] is False
+    rendered = error["details"]["stdout"].count("rendered")
+    written = sorted(p.name for p in tmp_path.glob("frame_*.png"))
+    assert 1 <= rendered < 200
+    # The frame that was rendering when the cancel came was finished (and
+    # written) by Blender; the interrupt landed right after it returned.
+    assert len(written) in (rendered, rendered + 1)
+    assert not any(frame["progress"]["done"] > rendered for frame in frames)
+    assert client.value("len(bpy.data.objects) > 0") is True
