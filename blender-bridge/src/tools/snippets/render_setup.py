@@ -20,13 +20,21 @@ def set_engine(render, name):
     raise ValueError(f"this Blender ({bpy.app.version_string}) has no {name} render engine (tried {', '.join(ENGINE_ALIASES[name])})")
 
 
+def denoiser_available():
+    try:
+        import _cycles
+    except ImportError:
+        return False
+    return bool(getattr(_cycles, "with_openimagedenoise", True))
+
+
 def configure_render(scene, spec):
     r = scene.render
     props = [(r, "engine"), (r, "resolution_x"), (r, "resolution_y"), (r, "resolution_percentage"),
              (r, "filepath"), (r.image_settings, "file_format"), (r.image_settings, "color_mode"),
              (r.image_settings, "color_depth"), (scene, "camera"), (scene, "frame_current")]
     if hasattr(scene, "cycles"):
-        props.append((scene.cycles, "samples"))
+        props += [(scene.cycles, "samples"), (scene.cycles, "use_denoising")]
     if hasattr(scene, "eevee"):
         props.append((scene.eevee, "taa_render_samples"))
     saved = [(owner, attr, getattr(owner, attr)) for owner, attr in props]
@@ -56,6 +64,10 @@ def configure_render(scene, spec):
                 scene.cycles.samples = spec["samples"]
             elif r.engine.startswith("BLENDER_EEVEE"):
                 scene.eevee.taa_render_samples = spec["samples"]
+        if r.engine == "CYCLES" and scene.cycles.use_denoising and not denoiser_available():
+            # Builds without OpenImageDenoise (Debian's Blender) refuse to
+            # render with denoising on, which the default scene has.
+            scene.cycles.use_denoising = False
         r.image_settings.file_format = "PNG"
         r.image_settings.color_mode = "RGBA" if r.film_transparent else "RGB"
         r.image_settings.color_depth = "8"

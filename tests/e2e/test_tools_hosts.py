@@ -1,0 +1,108 @@
+"""Undo safety in every host Blender runs in. The module host (pip's bpy)
+is covered by test_tools_rollback.py; here a Blender executable runs the
+real addon (addon/keep_alive.py) in background mode (`blender -b`) and as a
+GUI (under Xvfb when there is no display), and the server attaches to it.
+
+Needs a `blender` executable ($BLENDER_MCP_EXE, else `blender` on PATH;
+Debian's package is 3.4) and, without a display, `xvfb-run`."""
+import json
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from harness import ROOT, McpServer, text_of
+from test_tools_rollback import BREAK_THINGS, cleanup, fingerprint, setup_scene
+from tools_helpers import fails, ok, py
+
+
+def blender_exe() -> str:
+    exe = os.environ.get("BLENDER_MCP_EXE") or shutil.which("blender")
+    if not exe:
+        raise RuntimeError("no Blender executable: install one (Debian: apt-get install blender) or set BLENDER_MCP_EXE")
+    return exe
+
+
+class ExeBlender:
+    """A Blender executable serving the addon, in its own process group."""
+
+    def __init__(self, mode: str, workdir: Path):
+        token = workdir / "token"
+        token.write_text(secrets.token_hex(24))
+        ready = workdir / "ready.json"
+        cmd = [blender_exe(), "--factory-startup", "--python", str(ROOT / "addon" / "keep_alive.py"), "--",
+               "--port", "0", "--token-file", str(token), "--ready-file", str(ready)]
+        if mode == "background":
+            cmd.insert(1, "-b")
+        elif not os.environ.get("DISPLAY"):
+            xvfb = shutil.which("xvfb-run")
+            if not xvfb:
+                raise RuntimeError("no display and no xvfb-run: install xvfb (Debian: apt-get install xvfb)")
+            cmd = [xvfb, "-a"] + cmd
+        self.log_path = workdir / "blender.log"
+        self.proc = subprocess.Popen(cmd, stdout=open(self.log_path, "w"), stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 120
+        while not ready.exists() or not ready.read_text().strip():
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"Blender ({mode}) did not start: {self.log_path.read_text()[-2000:]}")
+            time.sleep(0.1)
+        self.port = json.loads(ready.read_text())["port"]
+        self.token_file = token
+
+    def stop(self):
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(20)
+
+
+@pytest.fixture(scope="module", params=["background", "gui"])
+def host_server(request, tmp_path_factory, logs_dir):
+    blender = ExeBlender(request.param, tmp_path_factory.mktemp(f"host-{request.param}"))
+    srv = McpServer(args=["--port", str(blender.port), "--no-launch", "--token-file", str(blender.token_file)],
+                    stderr_path=logs_dir / f"host-{request.param}.log")
+    srv.mode = request.param
+    yield srv
+    srv.close()
+    blender.stop()
+
+
+def test_host_is_the_one_asked_for(host_server):
+    assert py(host_server, "result = bpy.app.background") is (host_server.mode == "background")
+
+
+@pytest.mark.parametrize("undo_steps,method", [(32, "Blender's undo"), (0, "saved copy")])
+def test_failing_code_is_rolled_back_in_this_host(host_server, undo_steps, method):
+    setup_scene(host_server)
+    steps = py(host_server, "result = bpy.context.preferences.edit.undo_steps")
+    py(host_server, "bpy.context.preferences.edit.undo_steps = args['n']", {"n": undo_steps})
+    try:
+        before = fingerprint(host_server)
+        res = host_server.call("execute_blender_code", {"code": BREAK_THINGS})
+        assert res.is_error and "boom after changes" in text_of(res)
+        assert method in text_of(res)
+        assert fingerprint(host_server) == before
+    finally:
+        py(host_server, "bpy.context.preferences.edit.undo_steps = args['n']", {"n": steps})
+        cleanup(host_server)
+
+
+def test_atomic_batch_is_rolled_back_in_this_host(host_server):
+    before = fingerprint(host_server)
+    text = fails(host_server, "batch", {"atomic": True, "operations": [
+        {"tool": "create_object", "arguments": {"kind": "monkey", "name": "host_monkey"}},
+        {"tool": "set_material", "arguments": {"name": "host_mat", "base_color": [1, 0, 0], "object": "Cube"}},
+        {"tool": "set_transform", "arguments": {"name": "Cube", "location": [3, 3, 3]}},
+        {"tool": "rename_object", "arguments": {"name": "no_such_object", "new_name": "x"}},
+    ]})
+    assert "rolled back" in text
+    assert fingerprint(host_server) == before
+    assert ok(host_server, "scene_statistics")["objects"] == len(before["objects"])
