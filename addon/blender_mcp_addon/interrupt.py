@@ -52,7 +52,10 @@ class RunControl:
     """The main thread's current job, and the only place job states change."""
 
     def __init__(self):
-        self._cond = threading.Condition(threading.Lock())
+        # begin()/end() take the plain lock (cheaper than the Condition's
+        # Python-level __enter__); the watchdog waits on a Condition over it.
+        self._lock = threading.Lock()
+        self._cond = threading.Condition(self._lock)
         self._current = None
         self._watchdog = None
         #: When the sleeping watchdog wakes by itself (None: only when notified).
@@ -62,7 +65,7 @@ class RunControl:
 
     def begin(self, job, timeout=None):
         """Mark ``job`` running; False when a cancel dropped it while queued."""
-        with self._cond:
+        with self._lock:
             if job.state != QUEUED:
                 return False
             job.state = RUNNING
@@ -83,7 +86,7 @@ class RunControl:
         cannot land in the addon's own code after the job. Called in a retry
         loop by the executor: an interrupt may be delivered on the way in.
         """
-        with self._cond:
+        with self._lock:
             if job.state == RUNNING:
                 job.state = DONE
                 if self._current is job:
