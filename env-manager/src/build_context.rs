@@ -137,6 +137,9 @@ pub fn archive(context: &Path, dockerfile: &Path) -> Result<BuildContext> {
 
     let mut builder = tar::Builder::new(Vec::new());
     builder.follow_symlinks(false);
+    // Docker's tar reader rejects GNU sparse entries (type 'S'), which the tar crate writes for
+    // files with holes, such as some linker outputs.
+    builder.sparse(false);
     let mut files = 0;
     walk(&context, &context, &rules, &mut builder, &mut files)?;
 
