@@ -20,13 +20,12 @@ fn decode(data: &[u8], cuts: &[u8]) -> (Vec<Vec<u8>>, Option<String>) {
     let mut buf = BytesMut::new();
     let mut payloads = Vec::new();
     let mut rest = data;
-    let mut cuts = cuts.iter().cycle();
+    let mut cut = cuts.iter().cycle();
     loop {
-        let take = if cuts.len() == 0 {
-            rest.len()
-        } else {
-            (*cuts.next().unwrap() as usize).min(rest.len())
-        };
+        // A cut of 0 would make no progress: every piece is at least 1 byte.
+        let take = cut
+            .next()
+            .map_or(rest.len(), |c| (*c as usize).max(1).min(rest.len()));
         buf.extend_from_slice(&rest[..take]);
         rest = &rest[take..];
         loop {

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The benchmark suite: one command, a release build, a headless bpy Blender,
+# one table of figures against their targets (docs/BENCHMARKS.md).
+#
+#   scripts/bench.sh           # full run, a few minutes
+#   scripts/bench.sh --quick   # CI smoke: a few iterations, nothing asserted
+#
+# Needs the bpy venv (scripts/setup.sh --tests); BLENDER_MCP_PYTHON overrides it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+QUICK=()
+[[ "${1:-}" == "--quick" ]] && QUICK=(--quick)
+PY=${BLENDER_MCP_PYTHON:-$HOME/.cache/blender-mcp-rs/venv/bin/python}
+[[ -x "$PY" ]] || { echo "no Python with bpy at $PY: run scripts/setup.sh --tests" >&2; exit 1; }
+export BLENDER_MCP_PYTHON=$PY BLENDER_MCP_BLENDER=$PY
+TARGET=${CARGO_TARGET_DIR:-target}
+OUT=$(mktemp -d)
+export BENCH_LOGS=$OUT
+
+cargo build --release -q -p blender-bridge --bin blender-mcp-rs --example bridge_bench
+
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr); $(date -u +%FT%TZ)" >&2
+"$TARGET/release/examples/bridge_bench" "${QUICK[@]}" --json "$OUT/bridge.json" >"$OUT/bridge.txt" 2>"$OUT/bridge.log"
+"$PY" scripts/bench_mcp.py --server "$TARGET/release/blender-mcp-rs" --bridge-json "$OUT/bridge.json" \
+  --json-out "$OUT/all.json" "${QUICK[@]}"
+echo "raw figures and logs: $OUT" >&2
