@@ -64,6 +64,14 @@ if [ "$WITH_TESTS" = 1 ] && ! { have pytest "" && have hypothesis "" && have mcp
   log "installing the test tools (pytest, hypothesis, mcp)"
   "$VENV/bin/python" -m pip install -q pytest hypothesis "mcp>=2.3,<3"
 fi
+# The original Blender MCP server (PyPI), to test that it drives this addon
+# unchanged over its own protocol. Its own venv: it pins its own mcp version.
+ORIGINAL=$CACHE/original-mcp
+if [ "$WITH_TESTS" = 1 ] && [ ! -x "$ORIGINAL/bin/blender-mcp" ]; then
+  log "installing the original blender-mcp server (compatibility tests)"
+  "$PY" -m venv "$ORIGINAL"
+  "$ORIGINAL/bin/python" -m pip install -q "blender-mcp==2.0.0"
+fi
 # The addon's GUI path (a bpy.app.timers callback) and `blender -b` are tested
 # on Debian's Blender binary under Xvfb: 169 MiB, about 25 s, once.
 if [ "$WITH_TESTS" = 1 ] && ! { command -v blender && command -v xvfb-run && command -v xauth; } >/dev/null; then

@@ -13,6 +13,8 @@ step "setup"
 PY=$(scripts/setup.sh --tests | tail -n 1)
 export BLENDER_MCP_PYTHON=$PY
 export BLENDER_MCP_GUI_TESTS=1   # the addon's GUI and `blender -b` paths, on Debian's Blender
+CACHE=${BLENDER_MCP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/blender-mcp-rs}
+export BLENDER_MCP_ORIGINAL_SERVER=$CACHE/original-mcp/bin/blender-mcp   # the original server drives our addon
 scripts/docker-engine.sh start
 trap 'scripts/docker-engine.sh stop || true' EXIT
 
