@@ -58,7 +58,11 @@ impl BlenderTools {
                        it captures the 3D View; headless it renders the scene with Workbench (the \
                        solid-view engine) from the active camera, or from a temporary camera \
                        framing all visible objects. The scene is left unchanged.",
-        annotations(title = "Viewport screenshot", read_only_hint = true, open_world_hint = false)
+        annotations(
+            title = "Viewport screenshot",
+            read_only_hint = true,
+            open_world_hint = false
+        )
     )]
     pub async fn get_viewport_screenshot(
         &self,
