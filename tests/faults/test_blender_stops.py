@@ -4,7 +4,7 @@ import os
 import signal
 import time
 
-from support import StdioServer, children, launching_args, state_of, text_of
+from support import StdioServer, children, launching_args, state_of, text_of, wait_until
 
 
 def test_sigstop_times_out_clearly_and_sigcont_serves_again(logs):
@@ -14,7 +14,7 @@ def test_sigstop_times_out_clearly_and_sigcont_serves_again(logs):
         pid = server.exec_value("import os; result = os.getpid()")
         os.kill(pid, signal.SIGSTOP)
         try:
-            assert state_of(pid) == "T"
+            wait_until(lambda: state_of(pid) == "T", 5, "Blender to stop")
             started = time.monotonic()
             # Two calls at once: both must come back, neither may wedge the other.
             ids = [server.call_async("execute_blender_code", {"code": "result = args['n']", "args": {"n": n}}) for n in range(2)]
