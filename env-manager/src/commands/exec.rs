@@ -86,33 +86,3 @@ pub async fn exec(docker: &Docker, name: &str, opts: &ExecOptions) -> Result<i64
     let inspected = docker.inspect_exec(&created.id).await?;
     Ok(inspected.exit_code.unwrap_or(-1))
 }
-
-/// Runs a command and captures its stdout (for tests and internal checks).
-pub async fn exec_capture(docker: &Docker, name: &str, command: &[&str]) -> Result<(i64, String)> {
-    use futures::StreamExt;
-    let created = docker
-        .create_exec(
-            name,
-            CreateExecOptions {
-                cmd: Some(command.iter().map(|s| s.to_string()).collect()),
-                attach_stdout: Some(true),
-                attach_stderr: Some(true),
-                ..Default::default()
-            },
-        )
-        .await?;
-    let mut out = String::new();
-    if let StartExecResults::Attached { mut output, .. } =
-        docker.start_exec(&created.id, None).await?
-    {
-        while let Some(chunk) = output.next().await {
-            out.push_str(&chunk?.to_string());
-        }
-    }
-    let code = docker
-        .inspect_exec(&created.id)
-        .await?
-        .exit_code
-        .unwrap_or(-1);
-    Ok((code, out))
-}
