@@ -283,3 +283,28 @@ impl BlenderTools {
         self.run_snippet(&EXPORT, args).await.map(Json)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn format_comes_from_the_extension_unless_given() {
+        assert_eq!(format_of("a/b/model.GLB", None).unwrap(), Format::Glb);
+        assert_eq!(format_of("scene.gltf", None).unwrap(), Format::Gltf);
+        assert_eq!(
+            format_of("mesh.stl", Some(Format::Ply)).unwrap(),
+            Format::Ply
+        );
+        let err = format_of("notes.txt", None).unwrap_err();
+        assert!(err.message().contains("cannot tell the format"), "{err}");
+    }
+
+    #[test]
+    fn blend_paths_need_the_blend_extension() {
+        assert!(require_extension("x/scene.blend", "blend").is_ok());
+        assert!(require_extension("x/scene.BLEND", "blend").is_ok());
+        assert!(require_extension("x/scene.blend1", "blend").is_err());
+        assert!(require_extension("scene", "blend").is_err());
+    }
+}

@@ -183,3 +183,21 @@ impl BlenderTools {
         self.run_snippet(&LIST_MATERIALS, json!({})).await.map(Json)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn factors_and_colours_are_checked_before_blender_sees_them() {
+        assert!(unit("roughness", Some(0.5)).is_ok() && unit("roughness", None).is_ok());
+        assert!(unit("roughness", Some(1.5))
+            .unwrap_err()
+            .message()
+            .contains("between 0 and 1"));
+        assert!(colour("base_color", &Some(vec![1.0, 0.0, 0.0])).is_ok());
+        assert!(colour("base_color", &Some(vec![1.0, 0.0, 0.0, 0.5])).is_ok());
+        assert!(colour("base_color", &Some(vec![1.0, 0.0])).is_err());
+        assert!(colour("base_color", &Some(vec![1.0, f64::NAN, 0.0])).is_err());
+    }
+}
