@@ -89,8 +89,14 @@ class McpServer:
     def list_tools(self):
         return self._run(self.session.list_tools()).tools
 
-    def call(self, name: str, arguments: dict[str, Any] | None = None, timeout: float = 180):
-        return self._run(self.session.call_tool(name, arguments or {}), timeout=timeout)
+    def call(self, name: str, arguments: dict[str, Any] | None = None, timeout: float = 180, progress=None):
+        """Calls a tool; `progress`, if given, is a list that collects the
+        (progress, total, message) notifications the call produced."""
+        callback = None
+        if progress is not None:
+            async def callback(done, total, message):
+                progress.append((done, total, message))
+        return self._run(self.session.call_tool(name, arguments or {}, progress_callback=callback), timeout=timeout)
 
     def request_raw(self, coro_factory, timeout: float = 60):
         """Runs `coro_factory(session)` on the client loop (for protocol-level probes)."""
@@ -118,3 +124,59 @@ class McpServer:
 def text_of(result) -> str:
     """All text blocks of a tool result, joined."""
     return "\n".join(c.text for c in result.content if getattr(c, "type", None) == "text")
+
+
+class RawStdioServer:
+    """`blender-mcp-rs` spoken to line by line, for what an SDK client hides:
+    sending `notifications/cancelled`, or vanishing without a goodbye."""
+
+    def __init__(self, args: list[str], env: dict[str, str], stderr_path: Path):
+        import subprocess
+        self._stderr = open(stderr_path, "w")
+        self.proc = subprocess.Popen([str(server_binary()), *args], env={**os.environ, **env},
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr)
+        self._next = 0
+        init = self.request("initialize", {"protocolVersion": "2025-06-18", "capabilities": {},
+                                           "clientInfo": {"name": "raw", "version": "0"}})
+        assert "result" in init, init
+        self.notify("notifications/initialized")
+
+    def send(self, message: dict):
+        import json
+        self.proc.stdin.write((json.dumps(message) + "\n").encode())
+        self.proc.stdin.flush()
+
+    def notify(self, method: str, params: dict | None = None):
+        self.send({"jsonrpc": "2.0", "method": method, **({"params": params} if params else {})})
+
+    def start(self, method: str, params: dict) -> int:
+        """Sends a request without waiting; returns its id."""
+        self._next += 1
+        self.send({"jsonrpc": "2.0", "id": self._next, "method": method, "params": params})
+        return self._next
+
+    def wait(self, request_id: int) -> dict:
+        """Reads messages until the answer to `request_id` (others are dropped)."""
+        import json
+        while True:
+            line = self.proc.stdout.readline()
+            if not line:
+                raise EOFError("the server closed stdout")
+            message = json.loads(line)
+            if message.get("id") == request_id:
+                return message
+
+    def request(self, method: str, params: dict) -> dict:
+        return self.wait(self.start(method, params))
+
+    def call_tool(self, name: str, arguments: dict) -> dict:
+        return self.request("tools/call", {"name": name, "arguments": arguments})
+
+    def close(self, kill: bool = False):
+        import signal
+        if kill:
+            self.proc.send_signal(signal.SIGKILL)
+        else:
+            self.proc.stdin.close()
+        self.proc.wait(30)
+        self._stderr.close()

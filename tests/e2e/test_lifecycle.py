@@ -101,37 +101,18 @@ def test_launch_failure_is_reported(tmp_path, bad):
 def test_launched_blender_exits_when_the_server_is_killed(tmp_path):
     """SIGKILL leaves the server no chance to send `shutdown`: the addon notices
     it was orphaned (--exit-with-parent, passed by the launcher) and exits."""
-    import signal
-    import subprocess
+    from harness import RawStdioServer
 
-    from harness import server_binary
-
-    ready = tmp_path / "pid"
-    code = f"import os; open({str(ready)!r}, 'w').write(str(os.getpid())); os.getpid()"
     # A raw stdio session: the SDK's client would clean up after itself.
-    proc = subprocess.Popen(
-        [str(server_binary()), "--port", str(free_port())],
-        env={**os.environ, "BLENDER_MCP_BLENDER": str(blender_python())},
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=open(tmp_path / "server.log", "w"),
-    )
+    srv = RawStdioServer(["--port", str(free_port())], {"BLENDER_MCP_BLENDER": str(blender_python())},
+                         tmp_path / "server.log")
     try:
-        import json
-        def send(msg):
-            proc.stdin.write((json.dumps(msg) + "\n").encode())
-            proc.stdin.flush()
-        send({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
-            "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "raw", "version": "0"}}})
-        assert json.loads(proc.stdout.readline())["id"] == 1
-        send({"jsonrpc": "2.0", "method": "notifications/initialized"})
-        send({"jsonrpc": "2.0", "id": 2, "method": "tools/call",
-              "params": {"name": "execute_blender_code", "arguments": {"code": code}}})
-        reply = json.loads(proc.stdout.readline())
-        assert reply["id"] == 2 and not reply["result"].get("isError"), reply
-        pid = int(ready.read_text())
+        reply = srv.call_tool("execute_blender_code", {"code": "import os; os.getpid()"})
+        assert not reply["result"].get("isError"), reply
+        pid = reply["result"]["structuredContent"]["result"]
         assert pid_alive(pid)
     finally:
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(10)
+        srv.close(kill=True)
     deadline = time.monotonic() + 15
     while pid_alive(pid) and time.monotonic() < deadline:
         time.sleep(0.1)

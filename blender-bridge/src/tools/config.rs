@@ -13,6 +13,11 @@
 
 use std::io;
 use std::path::{Component, Path, PathBuf};
+use std::time::Duration;
+
+/// Default time limit of `execute_blender_code`: long enough for real work,
+/// short enough that a runaway loop does not hold Blender for an afternoon.
+pub const DEFAULT_EXEC_TIMEOUT: Duration = Duration::from_secs(300);
 
 use super::ToolError;
 
@@ -24,6 +29,8 @@ pub struct ToolConfig {
     pub allowed_roots: Vec<PathBuf>,
     /// Where renders and exports go when given a relative path.
     pub output_dir: PathBuf,
+    /// Time limit of `execute_blender_code` when the call gives none.
+    pub exec_timeout: Duration,
 }
 
 impl Default for ToolConfig {
@@ -33,6 +40,7 @@ impl Default for ToolConfig {
         Self {
             allowed_roots: vec![cwd],
             output_dir: std::env::temp_dir().join("blender-mcp-rs-output"),
+            exec_timeout: DEFAULT_EXEC_TIMEOUT,
         }
     }
 }

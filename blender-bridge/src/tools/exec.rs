@@ -1,20 +1,32 @@
 //! `execute_blender_code`: the escape hatch — any `bpy` the typed tools do
 //! not cover.
 
-use rmcp::{handler::server::wrapper::Parameters, tool, tool_router, Json};
+use std::time::Duration;
+
+use rmcp::{
+    handler::server::wrapper::Parameters, service::RequestContext, tool, tool_router, Json,
+    RoleServer,
+};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::long_call::LongCall;
 use super::{BlenderTools, ToolError};
-use crate::BridgeError;
+use crate::{BridgeError, CallOptions};
 
-/// Whether the code ran and failed (then rolling back undoes its partial
-/// work). Transport failures are not rolled back: the request may never
-/// have reached Blender, or Blender may be gone.
+/// The longest time limit a call may ask for.
+const MAX_TIMEOUT_SECONDS: f64 = 24.0 * 3600.0;
+
+/// Whether the code ran and stopped partway (then rolling back undoes its
+/// partial work): it raised, returned no JSON, or Blender interrupted it at
+/// its time limit or on cancellation. Transport failures are not rolled
+/// back: the request may never have reached Blender, or Blender may be gone.
 fn user_code_failed(err: &BridgeError) -> bool {
-    matches!(err, BridgeError::Python(_))
-        || matches!(err, BridgeError::Remote(r) if r.code == crate::ErrorCode::ResultNotJson)
+    matches!(
+        err,
+        BridgeError::Python(_) | BridgeError::TimedOut { .. } | BridgeError::Cancelled { .. }
+    ) || matches!(err, BridgeError::Remote(r) if r.code == crate::ErrorCode::ResultNotJson)
 }
 
 /// Arguments of `execute_blender_code`.
@@ -31,6 +43,10 @@ pub struct ExecuteCodeInput {
     /// (default true). Set false to keep a failing script's partial changes.
     #[serde(default = "default_true")]
     pub rollback_on_error: bool,
+    /// Time limit in seconds (default: the server's, 300 unless configured).
+    /// Code still running then is interrupted and the call fails.
+    #[serde(default)]
+    pub timeout_seconds: Option<f64>,
 }
 
 fn default_true() -> bool {
@@ -59,7 +75,9 @@ impl BlenderTools {
                        `args` (available as the global `args`). Returns the value, stdout and \
                        stderr; a Python exception returns an error with its traceback, and by \
                        default the scene is rolled back to how it was before the call \
-                       (rollback_on_error=false keeps partial changes).",
+                       (rollback_on_error=false keeps partial changes). Long work can report \
+                       progress by calling `progress(done, total, message)`; runaway code is \
+                       interrupted after timeout_seconds.",
         annotations(
             title = "Execute Blender Python",
             read_only_hint = false,
@@ -70,26 +88,55 @@ impl BlenderTools {
     pub async fn execute_blender_code(
         &self,
         Parameters(input): Parameters<ExecuteCodeInput>,
+        context: RequestContext<RoleServer>,
     ) -> Result<Json<ExecuteCodeOutput>, ToolError> {
         if input.code.trim().is_empty() {
             return Err(ToolError::new(
                 "code is empty: send the Python source to run",
             ));
         }
+        let limit = match input.timeout_seconds {
+            None => self.config.exec_timeout,
+            Some(s) if s > 0.0 && s <= MAX_TIMEOUT_SECONDS => Duration::from_secs_f64(s),
+            Some(s) => {
+                return Err(ToolError::new(format!(
+                    "timeout_seconds must be above 0 and at most {MAX_TIMEOUT_SECONDS}; got {s}"
+                )))
+            }
+        };
         let args = Value::Object(input.args.unwrap_or_default());
         let checkpoint = if input.rollback_on_error {
             Some(self.checkpoint("execute_blender_code").await?)
         } else {
             None
         };
-        let outcome = self.client.exec(&input.code, args).await;
+        let options = CallOptions {
+            exec_timeout: Some(limit),
+            ..CallOptions::default()
+        };
+        let long_call = LongCall::new(&context);
+        let outcome = long_call
+            .run(options, |options| {
+                self.client.exec_with(&input.code, args, options)
+            })
+            .await;
         let output = match (outcome, checkpoint) {
-            (Ok(output), Some(checkpoint)) => {
+            (Some(Ok(output)), Some(checkpoint)) => {
                 self.release(checkpoint).await;
                 output
             }
-            (Ok(output), None) => output,
-            (Err(err), checkpoint) => {
+            (Some(Ok(output)), None) => output,
+            // Cancelled: Blender interrupts the code; the rollback queues
+            // behind it on Blender's main thread, so it undoes a stopped script.
+            (None, checkpoint) => {
+                let mut error = LongCall::cancelled_error();
+                if let Some(checkpoint) = checkpoint {
+                    let note = self.rollback(checkpoint).await;
+                    error = ToolError::new(format!("{}\n\n{note}", error.message()));
+                }
+                return Err(error);
+            }
+            (Some(Err(err)), checkpoint) => {
                 let rolled_back = user_code_failed(&err);
                 let mut error = ToolError::from_user_code(err);
                 if let (Some(checkpoint), true) = (checkpoint, rolled_back) {

@@ -30,6 +30,7 @@ mod exec;
 mod files;
 mod inspect;
 mod lights;
+mod long_call;
 mod materials;
 mod objects;
 mod render;

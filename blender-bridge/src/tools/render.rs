@@ -10,14 +10,16 @@ use base64::Engine as _;
 use rmcp::{
     handler::server::wrapper::Parameters,
     model::{CallToolResult, ContentBlock},
-    tool, tool_router, Json,
+    service::RequestContext,
+    tool, tool_router, Json, RoleServer,
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use super::long_call::LongCall;
 use super::{BlenderTools, ToolError};
-use crate::Snippet;
+use crate::{CallOptions, Snippet};
 
 static RENDER_IMAGE: Snippet = typed_snippet!("render_image", "render_setup.py", "render_image.py");
 static RENDER_ANIMATION: Snippet =
@@ -164,6 +166,7 @@ impl BlenderTools {
     pub async fn render_image(
         &self,
         Parameters(input): Parameters<RenderImageInput>,
+        context: RequestContext<RoleServer>,
     ) -> Result<CallToolResult, ToolError> {
         check_settings(&input.settings)?;
         if !input.inline && input.save_as.is_none() {
@@ -184,7 +187,14 @@ impl BlenderTools {
         args["frame"] = json!(input.frame);
         args["inline"] = json!(input.inline);
         args["path"] = json!(path);
-        let mut summary: RenderSummary = self.run_snippet(&RENDER_IMAGE, args).await?;
+        // A frame cannot be stopped midway: on cancel, Blender finishes it
+        // and the result is discarded.
+        let mut summary: RenderSummary = LongCall::new(&context)
+            .run(CallOptions::default(), |options| {
+                self.run_snippet_with(&RENDER_IMAGE, args, options)
+            })
+            .await
+            .ok_or_else(LongCall::cancelled_error)??;
         let png = summary.png_base64.take();
         let text = serde_json::to_string(&summary).unwrap_or_default();
         let mut content = Vec::new();
@@ -219,6 +229,7 @@ impl BlenderTools {
     pub async fn render_animation(
         &self,
         Parameters(input): Parameters<RenderAnimationInput>,
+        context: RequestContext<RoleServer>,
     ) -> Result<Json<RenderSummary>, ToolError> {
         check_settings(&input.settings)?;
         let step = input.frame_step.unwrap_or(1);
@@ -260,6 +271,13 @@ impl BlenderTools {
         args["frame_end"] = json!(end);
         args["frame_step"] = json!(step);
         args["directory"] = json!(directory);
-        self.run_snippet(&RENDER_ANIMATION, args).await.map(Json)
+        // Progress per frame; a cancel stops the work between frames.
+        LongCall::new(&context)
+            .run(CallOptions::default(), |options| {
+                self.run_snippet_with(&RENDER_ANIMATION, args, options)
+            })
+            .await
+            .ok_or_else(LongCall::cancelled_error)?
+            .map(Json)
     }
 }

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::{BlenderTools, ToolError};
-use crate::Snippet;
+use crate::{CallOptions, Snippet};
 
 static SCENE_INFO: Snippet = Snippet::new("get_scene_info", include_str!("snippets/scene_info.py"));
 static OBJECT_INFO: Snippet =
@@ -238,9 +238,20 @@ impl BlenderTools {
         snippet: &Snippet,
         args: Value,
     ) -> Result<T, ToolError> {
+        self.run_snippet_with(snippet, args, CallOptions::default())
+            .await
+    }
+
+    /// [`Self::run_snippet`] with call options (progress, time limits).
+    pub(crate) async fn run_snippet_with<T: serde::de::DeserializeOwned>(
+        &self,
+        snippet: &Snippet,
+        args: Value,
+        options: CallOptions,
+    ) -> Result<T, ToolError> {
         let output = self
             .client
-            .exec_snippet(snippet, args)
+            .exec_snippet_with(snippet, args, options)
             .await
             .map_err(ToolError::from_bridge)?;
         serde_json::from_value(output.value).map_err(|e| {

@@ -73,6 +73,17 @@ pub struct Cli {
     #[arg(long, visible_alias = "no-exec", env = "BLENDER_MCP_READ_ONLY")]
     pub read_only: bool,
 
+    /// Default time limit of execute_blender_code, in seconds: code still
+    /// running then is interrupted (Blender keeps serving). Calls may set
+    /// their own with timeout_seconds.
+    #[arg(
+        long,
+        env = "BLENDER_MCP_EXEC_TIMEOUT",
+        default_value_t = 300,
+        value_name = "SECS"
+    )]
+    pub exec_timeout: u64,
+
     /// MCP transport: stdio (default), http (Streamable HTTP at /mcp), sse
     /// (legacy HTTP+SSE at /sse), or all (http and sse on one port).
     #[arg(long, env = "BLENDER_MCP_TRANSPORT", default_value = "stdio")]

@@ -81,7 +81,8 @@ fn launching_connector(cli: &Cli) -> Option<Arc<LaunchingConnector>> {
 }
 
 async fn serve(cli: &Cli, client: BlenderClient) -> anyhow::Result<()> {
-    let file_config = ToolConfig::new(cli.output_dir.clone(), cli.allow_roots.clone());
+    let mut file_config = ToolConfig::new(cli.output_dir.clone(), cli.allow_roots.clone());
+    file_config.exec_timeout = std::time::Duration::from_secs(cli.exec_timeout.max(1));
     let mut tools = BlenderTools::with_config(client, file_config);
     if cli.read_only {
         tools = tools.read_only();

@@ -1,0 +1,71 @@
+"""Long operations through MCP: time limits, progress notifications, and
+cancellation reaching Blender."""
+import time
+
+from conftest import free_port
+from harness import RawStdioServer, blender_python, text_of
+
+LOOP_AFTER_EDIT = """
+o = bpy.data.objects.new("half_done", None)
+bpy.context.scene.collection.objects.link(o)
+while True:
+    pass
+"""
+
+
+def test_runaway_code_hits_its_time_limit_and_is_rolled_back(server):
+    started = time.monotonic()
+    res = server.call("execute_blender_code", {"code": LOOP_AFTER_EDIT, "timeout_seconds": 1})
+    assert res.is_error
+    text = text_of(res)
+    assert "time limit" in text and "rolled back" in text, text
+    assert time.monotonic() - started < 30
+    # Blender keeps serving, and the half-done edit is gone.
+    names = server.call("execute_blender_code", {"code": "[o.name for o in bpy.data.objects]"}).structured_content["result"]
+    assert "half_done" not in names
+
+
+def test_bad_time_limits_are_refused(server):
+    for bad in (0, -1, 10 ** 9):
+        res = server.call("execute_blender_code", {"code": "1", "timeout_seconds": bad})
+        assert res.is_error and "timeout_seconds" in text_of(res)
+
+
+def test_code_reports_progress_as_mcp_notifications(server):
+    seen = []
+    code = "for i in range(5):\n    progress(i + 1, 5, f'step {i + 1}')\n    __import__('time').sleep(0.06)\n'ok'"
+    res = server.call("execute_blender_code", {"code": code}, progress=seen)
+    assert res.structured_content["result"] == "ok"
+    assert seen, "no progress notification arrived"
+    assert seen[-1] == (5.0, 5.0, "step 5")
+    assert [p for p, _, _ in seen] == sorted(p for p, _, _ in seen)
+
+
+def test_render_animation_reports_progress_per_frame(tools_server):
+    seen = []
+    res = tools_server.call("render_animation", {"engine": "WORKBENCH", "width": 16, "height": 16,
+                                                  "frame_start": 1, "frame_end": 3, "directory": "progress_anim"},
+                            progress=seen)
+    assert not res.is_error, text_of(res)
+    assert len(res.structured_content["files"]) == 3
+    assert seen and seen[-1][0] == 3.0 and seen[-1][1] == 3.0
+
+
+def test_cancelled_call_stops_blender_work(tmp_path):
+    srv = RawStdioServer(["--port", str(free_port())], {"BLENDER_MCP_BLENDER": str(blender_python())},
+                         tmp_path / "server.log")
+    try:
+        warm = srv.call_tool("execute_blender_code", {"code": "1"})
+        assert not warm["result"].get("isError"), warm
+        busy = srv.start("tools/call", {"name": "execute_blender_code",
+                                        "arguments": {"code": LOOP_AFTER_EDIT, "timeout_seconds": 600}})
+        time.sleep(0.5)
+        srv.notify("notifications/cancelled", {"requestId": busy, "reason": "test"})
+        started = time.monotonic()
+        # Without the cancel reaching Blender this would wait 600 s behind the loop.
+        after = srv.call_tool("execute_blender_code", {"code": "[o.name for o in bpy.data.objects]"})
+        assert time.monotonic() - started < 20
+        assert not after["result"].get("isError"), after
+        assert "half_done" not in after["result"]["structuredContent"]["result"], "the cancelled edit was not rolled back"
+    finally:
+        srv.close()
