@@ -155,8 +155,9 @@ class RawStdioServer:
         self.send({"jsonrpc": "2.0", "id": self._next, "method": method, "params": params})
         return self._next
 
-    def wait(self, request_id: int) -> dict:
-        """Reads messages until the answer to `request_id` (others are dropped)."""
+    def wait(self, request_id: int, others: list | None = None) -> dict:
+        """Reads messages until the answer to `request_id`; the others are
+        appended to `others` if given, else dropped."""
         import json
         while True:
             line = self.proc.stdout.readline()
@@ -165,12 +166,14 @@ class RawStdioServer:
             message = json.loads(line)
             if message.get("id") == request_id:
                 return message
+            if others is not None:
+                others.append(message)
 
-    def request(self, method: str, params: dict) -> dict:
-        return self.wait(self.start(method, params))
+    def request(self, method: str, params: dict, others: list | None = None) -> dict:
+        return self.wait(self.start(method, params), others)
 
-    def call_tool(self, name: str, arguments: dict) -> dict:
-        return self.request("tools/call", {"name": name, "arguments": arguments})
+    def call_tool(self, name: str, arguments: dict, others: list | None = None) -> dict:
+        return self.request("tools/call", {"name": name, "arguments": arguments}, others)
 
     def close(self, kill: bool = False):
         import signal

@@ -33,14 +33,22 @@ mod lights;
 mod long_call;
 mod materials;
 mod objects;
+mod prompts;
 mod render;
+mod resources;
 mod scene;
 mod screenshot;
 
 use rmcp::{
-    handler::server::router::tool::ToolRouter,
-    model::{Implementation, ServerCapabilities, ServerConfig},
-    tool_handler, ServerHandler,
+    handler::server::{router::tool::ToolRouter, tool::ToolCallContext},
+    model::{
+        CallToolRequestParams, CallToolResponse, GetPromptRequestParams, GetPromptResponse,
+        Implementation, ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult,
+        PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse,
+        ServerCapabilities, ServerConfig,
+    },
+    service::RequestContext,
+    tool_handler, ErrorData, RoleServer, ServerHandler,
 };
 
 use std::sync::Arc;
@@ -79,6 +87,8 @@ pub struct BlenderTools {
     /// Held from checkpoint to rollback, so two guarded calls (from two MCP
     /// sessions) cannot roll back each other's work.
     checkpoint_lock: Arc<tokio::sync::Mutex<()>>,
+    /// The latest render or screenshot, served as `blender://render/last`.
+    last_image: resources::LastImage,
 }
 
 impl BlenderTools {
@@ -105,6 +115,7 @@ impl BlenderTools {
             tool_router,
             config: Arc::new(config),
             checkpoint_lock: Arc::new(tokio::sync::Mutex::new(())),
+            last_image: resources::LastImage::default(),
         }
     }
 
@@ -145,11 +156,82 @@ impl BlenderTools {
 #[tool_handler(router = self.tool_router)]
 impl ServerHandler for BlenderTools {
     fn get_info(&self) -> ServerConfig {
-        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+        let capabilities = ServerCapabilities::builder()
+            .enable_tools()
+            .enable_resources()
+            .enable_resources_list_changed()
+            .enable_prompts()
+            .build();
+        ServerConfig::new(capabilities)
             .with_server_info(
                 Implementation::new("blender-mcp-rs", env!("CARGO_PKG_VERSION"))
                     .with_title("Blender (blender-mcp-rs)"),
             )
             .with_instructions(INSTRUCTIONS)
+    }
+
+    /// Routes the call, then tells listening clients that resources may have
+    /// changed when the tool was not a read-only one.
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        let writes = self
+            .tool_router
+            .get(&request.name)
+            .and_then(|tool| tool.annotations.as_ref())
+            .and_then(|a| a.read_only_hint)
+            != Some(true);
+        let peer = context.peer.clone();
+        let response = self
+            .tool_router
+            .call(ToolCallContext::new(self, request, context))
+            .await;
+        if writes && response.is_ok() {
+            // Best effort: a client that is gone or does not listen loses nothing.
+            let _ = peer.notify_resource_list_changed().await;
+        }
+        response
+    }
+
+    async fn list_resources(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListResourcesResult, ErrorData> {
+        self.resource_list().await
+    }
+
+    async fn list_resource_templates(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListResourceTemplatesResult, ErrorData> {
+        Ok(self.resource_templates())
+    }
+
+    async fn read_resource(
+        &self,
+        request: ReadResourceRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ReadResourceResponse, ErrorData> {
+        self.read(&request.uri).await.map(Into::into)
+    }
+
+    async fn list_prompts(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListPromptsResult, ErrorData> {
+        Ok(prompts::list())
+    }
+
+    async fn get_prompt(
+        &self,
+        request: GetPromptRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<GetPromptResponse, ErrorData> {
+        prompts::get(&request.name, request.arguments.as_ref()).map(Into::into)
     }
 }

@@ -205,6 +205,7 @@ impl BlenderTools {
             if !bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
                 return Err(ToolError::new("Blender sent an image that is not a PNG"));
             }
+            self.last_image.set(&png);
             content.push(ContentBlock::image(png, "image/png"));
         }
         content.push(ContentBlock::text(text));

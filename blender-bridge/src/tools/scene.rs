@@ -8,8 +8,9 @@ use serde_json::{json, Value};
 use super::{BlenderTools, ToolError};
 use crate::{CallOptions, Snippet};
 
-static SCENE_INFO: Snippet = Snippet::new("get_scene_info", include_str!("snippets/scene_info.py"));
-static OBJECT_INFO: Snippet =
+pub(crate) static SCENE_INFO: Snippet =
+    Snippet::new("get_scene_info", include_str!("snippets/scene_info.py"));
+pub(crate) static OBJECT_INFO: Snippet =
     Snippet::new("get_object_info", include_str!("snippets/object_info.py"));
 
 /// The largest page `get_scene_info` returns: big enough to be useful, small

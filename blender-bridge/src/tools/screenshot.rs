@@ -91,6 +91,7 @@ impl BlenderTools {
             _ => "a Workbench render from a temporary camera framing the scene".to_string(),
         };
         let caption = format!("{}x{} PNG of {from}.", shot.width, shot.height);
+        self.last_image.set(&shot.png_base64);
         Ok(CallToolResult::success(vec![
             ContentBlock::image(shot.png_base64, "image/png"),
             ContentBlock::text(caption),
