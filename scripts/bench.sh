@@ -5,12 +5,20 @@
 #   scripts/bench.sh           # full run, a few minutes
 #   scripts/bench.sh --quick   # CI smoke: a few iterations, nothing asserted
 #
+# --quick uses the debug build CI has already made (a release build costs
+# minutes on 2 cores and the smoke run exists only so the suite cannot rot);
+# BENCH_PROFILE=release|debug overrides the choice.
+#
 # Needs the bpy venv (scripts/setup.sh --tests); BLENDER_MCP_PYTHON overrides it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 QUICK=()
-[[ "${1:-}" == "--quick" ]] && QUICK=(--quick)
+PROFILE=${BENCH_PROFILE:-release}
+if [[ "${1:-}" == "--quick" ]]; then
+  QUICK=(--quick)
+  PROFILE=${BENCH_PROFILE:-debug}
+fi
 PY=${BLENDER_MCP_PYTHON:-$HOME/.cache/blender-mcp-rs/venv/bin/python}
 [[ -x "$PY" ]] || { echo "no Python with bpy at $PY: run scripts/setup.sh --tests" >&2; exit 1; }
 export BLENDER_MCP_PYTHON=$PY BLENDER_MCP_BLENDER=$PY
@@ -18,10 +26,14 @@ TARGET=${CARGO_TARGET_DIR:-target}
 OUT=$(mktemp -d)
 export BENCH_LOGS=$OUT
 
-cargo build --release -q -p blender-bridge --bin blender-mcp-rs --example bridge_bench
+if [[ $PROFILE == release ]]; then
+  cargo build --release -q -p blender-bridge --bin blender-mcp-rs --example bridge_bench
+else
+  cargo build -q -p blender-bridge --bin blender-mcp-rs --example bridge_bench
+fi
 
-echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr); $(date -u +%FT%TZ)" >&2
-"$TARGET/release/examples/bridge_bench" "${QUICK[@]}" --json "$OUT/bridge.json" >"$OUT/bridge.txt" 2>"$OUT/bridge.log"
-"$PY" scripts/bench_mcp.py --server "$TARGET/release/blender-mcp-rs" --bridge-json "$OUT/bridge.json" \
+echo "profile: $PROFILE; machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr); $(date -u +%FT%TZ)" >&2
+"$TARGET/$PROFILE/examples/bridge_bench" "${QUICK[@]}" --json "$OUT/bridge.json" >"$OUT/bridge.txt" 2>"$OUT/bridge.log"
+"$PY" scripts/bench_mcp.py --server "$TARGET/$PROFILE/blender-mcp-rs" --bridge-json "$OUT/bridge.json" \
   --json-out "$OUT/all.json" "${QUICK[@]}"
 echo "raw figures and logs: $OUT" >&2
