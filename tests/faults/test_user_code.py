@@ -1,9 +1,12 @@
 """User code that raises, exits or quits Blender: an error (or a defined
 value) comes back, and Blender keeps serving — or, when the code really
 ended the process, the error says so and the next call relaunches it."""
+import os
+import shutil
+
 import pytest
 
-from support import children, state_of, text_of
+from support import StdioServer, children, free_port, state_of, text_of
 
 
 def pid_of(server) -> int:
@@ -49,3 +52,22 @@ def test_code_that_ends_the_process_is_reported_and_the_next_call_relaunches(sha
     after = pid_of(shared)
     assert after != before, "a new Blender was launched"
     assert state_of(before) is None and children(shared.pid) == [after]
+
+
+@pytest.mark.skipif(os.environ.get("BLENDER_MCP_GUI_TESTS") != "1",
+                    reason="set BLENDER_MCP_GUI_TESTS=1 to run Blender-binary tests (Debian's blender)")
+def test_quit_blender_operator_in_blender_background_mode(logs):
+    """`blender -b` (Debian's Blender): the quit request waits for a window
+    manager loop the blocking host never returns to, so Blender keeps serving."""
+    server = StdioServer(["--port", str(free_port()), "--blender", shutil.which("blender") or "blender",
+                          "--request-timeout", "20"], logs / "quit_background.log")
+    try:
+        server.initialize()
+        before = server.exec_value("import os; result = [os.getpid(), bpy.app.background]")
+        assert before[1] is True
+        result = server.call("execute_blender_code", {"code": "bpy.ops.wm.quit_blender()"}, timeout=60)
+        assert not result.get("isError"), text_of(result)
+        assert server.exec_value("import os; result = [os.getpid(), bpy.app.background]") == before
+        assert children(server.pid) == [before[0]]
+    finally:
+        server.close()
