@@ -64,6 +64,7 @@ def stdio_figures(quick: bool, logs: Path) -> dict:
         server.exec_value("None")
         n = 20 if quick else 3000
         figures["tools_list"] = timed(n, lambda: server.request("tools/list"))
+        figures["ping"] = timed(n, lambda: server.request("ping"))
         # As users call it (a rollback checkpoint around the code), and bare.
         figures["exec_call"] = timed(n, lambda: server.call("execute_blender_code", {"code": "None"}))
         bare = {"code": "None", "rollback_on_error": False}
@@ -98,6 +99,9 @@ def http_figures(server_binary: Path, quick: bool, logs: Path) -> dict:
         session.call("execute_blender_code", {"code": "None"})
         n = 20 if quick else 2000
         figures["exec_call"] = timed(n, lambda: session.call("execute_blender_code", {"code": "None"}))
+        bare = {"code": "None", "rollback_on_error": False}
+        figures["exec_call_no_rollback"] = timed(n, lambda: session.call("execute_blender_code", bare))
+        figures["ping"] = timed(n, lambda: session.request("ping"))
         session.close()
         time.sleep(1.0)
         figures["rss_kib_idle"] = rss_kib(proc.pid)
@@ -133,7 +137,11 @@ def table(bridge: dict, stdio: dict, http: dict, cold: dict) -> str:
         row("MCP tools/call over stdio p50 / p99 (rollback_on_error=false)",
             fmt_us(stdio["exec_call_no_rollback"]), "p50 ≤ 300 µs"),
         row("MCP tools/list over stdio p50 / p99 (no Blender)", fmt_us(stdio["tools_list"]), "—"),
-        row("MCP tools/call over Streamable HTTP p50 / p99", fmt_us(http["exec_call"]), "—"),
+        row("MCP tools/call over Streamable HTTP p50 / p99 (checkpoint on)", fmt_us(http["exec_call"]), "—"),
+        row("MCP tools/call over Streamable HTTP p50 / p99 (rollback_on_error=false)",
+            fmt_us(http["exec_call_no_rollback"]), "—"),
+        row("MCP ping (no tool, no Blender) p50 / p99: stdio; HTTP",
+            f"{fmt_us(stdio['ping'])}; {fmt_us(http['ping'])}", "— (client + transport floor)"),
         row("throughput, 16 in flight, ping", f"{bridge['in_flight_16_ping_ops_s']:,.0f} ops/s", "≥ 10,000 ops/s"),
         row("throughput, 16 in flight, exec None", f"{bridge['in_flight_16_exec_ops_s']:,.0f} ops/s", "≥ 10,000 ops/s"),
         row("1 MiB reply p50", f"{bridge['reply_1_mib']['p50_us'] / 1000:.1f} ms", "—"),
