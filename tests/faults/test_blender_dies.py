@@ -73,6 +73,7 @@ def test_fifty_kill_and_relaunch_cycles_leak_nothing(logs):
             lambda: (lambda now: now if now["threads"] <= baseline["threads"] + 2 else None)(
                 {"fds": len(fds(server.pid)), "sockets": sockets(server.pid), "threads": threads(server.pid)}),
             timeout=15, what="the server's threads to settle")
+        print(f"\n{cycles} kill/relaunch cycles: before {baseline}, after {after}")
         assert after["fds"] <= baseline["fds"], (baseline, after, fds(server.pid))
         assert after["sockets"] <= baseline["sockets"], (baseline, after)
         assert all(state_of(p) is None for p in seen - {pid}), "every killed Blender was reaped"
