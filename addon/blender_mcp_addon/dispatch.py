@@ -52,7 +52,7 @@ class Dispatcher:
             elif request.op == "legacy":
                 frame = legacy_commands.run(self._bpy, request.params)
             elif request.op == "ping":
-                frame = encode_frame(ok_reply(request.id, {}))
+                frame = encode_frame(ok_reply(request.id, {"queued": self.server.jobs.qsize()}))
             elif request.op == "shutdown":
                 # Reply first (PROTOCOL 4.4): stop() flushes queued replies.
                 connection.reply(request.id, encode_frame(ok_reply(request.id, {})))

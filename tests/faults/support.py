@@ -34,7 +34,7 @@ def free_port() -> int:
 
 def launching_args(*extra: str) -> list[str]:
     """Flags for a server that must launch its own Blender."""
-    return ["--port", str(free_port()), "--blender", str(blender_python()), *extra]
+    return ["--port", str(free_port()), "--blender-program", str(blender_python()), *extra]
 
 
 class StdioServer:

@@ -59,7 +59,7 @@ def test_code_that_ends_the_process_is_reported_and_the_next_call_relaunches(sha
 def test_quit_blender_operator_in_blender_background_mode(logs):
     """`blender -b` (Debian's Blender): the quit request waits for a window
     manager loop the blocking host never returns to, so Blender keeps serving."""
-    server = StdioServer(["--port", str(free_port()), "--blender", shutil.which("blender") or "blender",
+    server = StdioServer(["--port", str(free_port()), "--blender-program", shutil.which("blender") or "blender",
                           "--request-timeout", "20"], logs / "quit_background.log")
     try:
         server.initialize()

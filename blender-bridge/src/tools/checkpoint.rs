@@ -44,7 +44,9 @@ impl Checkpoint {
 impl BlenderTools {
     /// Takes a checkpoint labelled `label` (shown in the GUI's undo history).
     pub(crate) async fn checkpoint(&self, label: &str) -> Result<Checkpoint, ToolError> {
-        let guard = self.checkpoint_lock.clone().lock_owned().await;
+        // Held until rollback or release: two guarded calls on one Blender
+        // (from two MCP sessions) must not roll back each other's work.
+        let guard = self.instances.target().checkpoint_lock.lock_owned().await;
         let state: Value = self
             .run_snippet(&CHECKPOINT, json!({ "label": label }))
             .await

@@ -115,9 +115,10 @@ impl BlenderTools {
             ..CallOptions::default()
         };
         let long_call = LongCall::new(&context);
+        let client = self.client();
         let outcome = long_call
             .run(options, |options| {
-                self.client.exec_with(&input.code, args, options)
+                client.exec_with(&input.code, args, options)
             })
             .await;
         let output = match (outcome, checkpoint) {

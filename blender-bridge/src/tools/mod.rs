@@ -29,6 +29,7 @@ mod error;
 mod exec;
 mod files;
 mod inspect;
+mod instances;
 mod lights;
 mod long_call;
 mod materials;
@@ -42,10 +43,10 @@ mod screenshot;
 use rmcp::{
     handler::server::{router::tool::ToolRouter, tool::ToolCallContext},
     model::{
-        CallToolRequestParams, CallToolResponse, GetPromptRequestParams, GetPromptResponse,
-        Implementation, ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult,
-        PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse,
-        ServerCapabilities, ServerConfig,
+        CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock,
+        GetPromptRequestParams, GetPromptResponse, Implementation, ListPromptsResult,
+        ListResourceTemplatesResult, ListResourcesResult, PaginatedRequestParams,
+        ReadResourceRequestParams, ReadResourceResponse, ServerCapabilities, ServerConfig,
     },
     service::RequestContext,
     tool_handler, ErrorData, RoleServer, ServerHandler,
@@ -58,6 +59,7 @@ use crate::BlenderClient;
 pub use config::ToolConfig;
 pub use error::ToolError;
 pub use exec::{ExecuteCodeInput, ExecuteCodeOutput};
+pub use instances::{InstanceList, InstanceState, Instances};
 pub use scene::{ObjectInfoInput, SceneInfoInput};
 pub use screenshot::ScreenshotInput;
 
@@ -81,12 +83,9 @@ Objects are addressed by their exact names; an unknown name is an error that lis
 /// the same scene.
 #[derive(Clone)]
 pub struct BlenderTools {
-    client: BlenderClient,
+    instances: Instances,
     tool_router: ToolRouter<Self>,
     config: Arc<ToolConfig>,
-    /// Held from checkpoint to rollback, so two guarded calls (from two MCP
-    /// sessions) cannot roll back each other's work.
-    checkpoint_lock: Arc<tokio::sync::Mutex<()>>,
     /// The latest render or screenshot, served as `blender://render/last`.
     last_image: resources::LastImage,
 }
@@ -100,6 +99,11 @@ impl BlenderTools {
 
     /// The full tool set over `client` with the given file settings.
     pub fn with_config(client: BlenderClient, config: ToolConfig) -> Self {
+        Self::with_instances(Instances::single(client), config)
+    }
+
+    /// The full tool set over several named Blenders.
+    pub fn with_instances(instances: Instances, config: ToolConfig) -> Self {
         let tool_router = Self::scene_router()
             + Self::exec_router()
             + Self::screenshot_router()
@@ -109,12 +113,12 @@ impl BlenderTools {
             + Self::render_router()
             + Self::files_router()
             + Self::inspect_router()
-            + Self::batch_router();
+            + Self::batch_router()
+            + Self::instances_router();
         Self {
-            client,
-            tool_router,
+            instances,
+            tool_router: instances::with_instance_argument(tool_router),
             config: Arc::new(config),
-            checkpoint_lock: Arc::new(tokio::sync::Mutex::new(())),
             last_image: resources::LastImage::default(),
         }
     }
@@ -142,9 +146,11 @@ impl BlenderTools {
         self
     }
 
-    /// The client the tools talk through, for callers that want to reuse it.
-    pub fn client(&self) -> &BlenderClient {
-        &self.client
+    /// The client of the Blender the current tool call addresses (its
+    /// `instance` argument), else the default instance's: what tools talk
+    /// through, and what embedding programs can reuse.
+    pub fn client(&self) -> BlenderClient {
+        self.instances.target().client
     }
 
     /// The tool router, so an embedding server can list or merge the tools.
@@ -174,9 +180,29 @@ impl ServerHandler for BlenderTools {
     /// changed when the tool was not a read-only one.
     async fn call_tool(
         &self,
-        request: CallToolRequestParams,
+        mut request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
+        let named = request
+            .arguments
+            .as_mut()
+            .and_then(|args| args.remove(instances::ARGUMENT));
+        let instance = match named {
+            None | Some(serde_json::Value::Null) => None,
+            Some(serde_json::Value::String(name)) => Some(name),
+            Some(other) => {
+                return Ok(CallToolResult::error(vec![ContentBlock::text(format!(
+                    "instance must be a string (see list_instances); got {other}"
+                ))])
+                .into())
+            }
+        };
+        let target = match self.instances.get(instance.as_deref()) {
+            Ok(target) => target,
+            Err(e) => {
+                return Ok(CallToolResult::error(vec![ContentBlock::text(e.to_string())]).into())
+            }
+        };
         let writes = self
             .tool_router
             .get(&request.name)
@@ -184,10 +210,12 @@ impl ServerHandler for BlenderTools {
             .and_then(|a| a.read_only_hint)
             != Some(true);
         let peer = context.peer.clone();
-        let response = self
-            .tool_router
-            .call(ToolCallContext::new(self, request, context))
-            .await;
+        let response = Instances::scope(
+            target,
+            self.tool_router
+                .call(ToolCallContext::new(self, request, context)),
+        )
+        .await;
         if writes && response.is_ok() {
             // Best effort: a client that is gone or does not listen loses nothing.
             let _ = peer.notify_resource_list_changed().await;

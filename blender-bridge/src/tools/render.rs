@@ -243,7 +243,7 @@ impl BlenderTools {
             (Some(s), Some(e)) => (s, e),
             (s, e) => {
                 let range: serde_json::Value = self
-                    .client
+                    .client()
                     .exec(
                         "result = [bpy.context.scene.frame_start, bpy.context.scene.frame_end]",
                         json!({}),

@@ -251,7 +251,7 @@ impl BlenderTools {
         options: CallOptions,
     ) -> Result<T, ToolError> {
         let output = self
-            .client
+            .client()
             .exec_snippet_with(snippet, args, options)
             .await
             .map_err(ToolError::from_bridge)?;

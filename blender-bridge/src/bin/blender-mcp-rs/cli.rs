@@ -47,7 +47,13 @@ pub struct Cli {
     /// (pip install bpy) or a Blender binary. Default: the project's cached
     /// venv (~/.cache/blender-mcp-rs/venv/bin/python), else `blender` on PATH.
     #[arg(long, env = "BLENDER_MCP_BLENDER", value_name = "PATH")]
-    pub blender: Option<PathBuf>,
+    pub blender_program: Option<PathBuf>,
+
+    /// Drive several Blenders: NAME=HOST:PORT for a running one, NAME=launch
+    /// for a private headless one. Repeatable; the first is the default,
+    /// and every tool takes `instance: NAME`. Replaces --host/--port.
+    #[arg(long = "blender", value_name = "NAME=HOST:PORT|NAME=launch")]
+    pub blenders: Vec<crate::blenders::InstanceSpec>,
 
     /// How long a launched Blender may take to become ready, in seconds.
     #[arg(long, default_value_t = 120, value_name = "SECS")]

@@ -1,22 +1,19 @@
 //! `blender-mcp-rs`: the MCP server binary.
 //!
-//! Wiring only: parse the configuration, build one [`BlenderClient`] (which
-//! attaches to a running Blender or launches one on first use), serve the
-//! tools over the chosen transport, and shut a launched Blender down on the
-//! way out — whichever way out it is.
+//! Wiring only: parse the configuration, build the Blender clients (which
+//! attach to a running Blender or launch one on first use), serve the tools
+//! over the chosen transport, and shut launched Blenders down on the way
+//! out — whichever way out it is.
 
+mod blenders;
 mod cli;
 
-use std::sync::Arc;
-
 use anyhow::Context;
-use blender_bridge::attach::AttachOrLaunch;
-use blender_bridge::launcher::{self, LaunchConfig, LaunchingConnector};
-use blender_bridge::tools::{BlenderTools, ToolConfig};
-use blender_bridge::{BlenderClient, ClientConfig, Connector, Endpoint};
+use blender_bridge::tools::{BlenderTools, Instances, ToolConfig};
 use clap::Parser;
 use mcp_core::Transport;
 
+use blenders::Blenders;
 use cli::Cli;
 
 fn main() -> anyhow::Result<()> {
@@ -40,50 +37,16 @@ fn main() -> anyhow::Result<()> {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
-    let launcher = launching_connector(&cli);
-    let endpoint = Endpoint::new(cli.host.clone(), cli.port);
-    let connector = Arc::new(AttachOrLaunch::new(
-        endpoint,
-        launcher.clone().map(|l| l as Arc<dyn Connector>),
-    ));
-
-    let mut config = ClientConfig::new(cli.host.clone(), cli.port);
-    config.token = cli.token.clone().filter(|t| !t.is_empty());
-    config.token_file = cli.token_file.clone();
-    config.request_timeout = cli.request_timeout();
-    let client = BlenderClient::with_connector(connector, config);
-
-    let served = serve(&cli, client.clone()).await;
-
-    if let Some(launcher) = launcher {
-        launcher.shutdown().await;
-    }
+    let blenders = Blenders::from_cli(&cli)?;
+    let served = serve(&cli, blenders.instances.clone()).await;
+    blenders.shutdown().await;
     served
 }
 
-/// The launcher used when no Blender answers, unless `--no-launch`.
-fn launching_connector(cli: &Cli) -> Option<Arc<LaunchingConnector>> {
-    if cli.no_launch {
-        return None;
-    }
-    // With nothing found, "blender" still goes in: the launch then fails
-    // with a message naming what was looked for, on the first tool call.
-    let program = cli
-        .blender
-        .clone()
-        .filter(|p| !p.as_os_str().is_empty())
-        .or_else(launcher::default_program)
-        .unwrap_or_else(|| "blender".into());
-    let mut config = LaunchConfig::new(program);
-    config.startup_timeout = cli.launch_timeout();
-    config.log_file = cli.blender_log.clone();
-    Some(Arc::new(LaunchingConnector::new(config)))
-}
-
-async fn serve(cli: &Cli, client: BlenderClient) -> anyhow::Result<()> {
+async fn serve(cli: &Cli, instances: Instances) -> anyhow::Result<()> {
     let mut file_config = ToolConfig::new(cli.output_dir.clone(), cli.allow_roots.clone());
     file_config.exec_timeout = std::time::Duration::from_secs(cli.exec_timeout.max(1));
-    let mut tools = BlenderTools::with_config(client, file_config);
+    let mut tools = BlenderTools::with_instances(instances, file_config);
     if cli.read_only {
         tools = tools.read_only();
     }
