@@ -71,7 +71,7 @@ tmux new-session -d -s dev -n blender-log "tail -F $LOG_DIR/blender.log" 2>>"$LO
     && log "tmux session 'dev' started (attach: envmgr exec tmux attach -t dev)"
 if command -v claude-flow >/dev/null 2>&1; then
     tmux new-window -t dev -n agents -c /workspace/work \
-        "echo \"claude-flow $(claude-flow --version 2>/dev/null | head -n1), ruv-swarm $(ruv-swarm --version 2>/dev/null | head -n1)\"; exec bash" \
+        "npm ls -g --depth=0; exec bash" \
         2>>"$LOG_DIR/tmux.log" || true
 fi
 
