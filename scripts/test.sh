@@ -25,9 +25,15 @@ RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps -q
 
 step "build"
 cargo build --workspace --all-targets -q
+# The container image (env-manager's end-to-end test) ships the release binary.
+cargo build --release -q -p blender-bridge --bin blender-mcp-rs
+TARGET=${CARGO_TARGET_DIR:-target}
+if [ "$TARGET" != target ]; then
+  mkdir -p target/release && cp "$TARGET/release/blender-mcp-rs" target/release/
+fi
 
-step "rust tests (unit, protocol vectors, client, launcher, env-manager on Docker)"
-ENVMGR_REQUIRE_DOCKER=1 ENVMGR_E2E=1 cargo test --workspace -q -- --test-threads=2
+step "rust tests (unit, protocol vectors, client, launcher, faults, env-manager on Docker incl. the image end to end)"
+ENVMGR_REQUIRE_DOCKER=1 ENVMGR_E2E=1 cargo test --workspace -q -- --include-ignored --test-threads=2
 
 step "python tests (addon, mcp-core transports, end to end over MCP)"
 # One run per suite: each has its own conftest and pytest settings.
@@ -37,5 +43,4 @@ for suite in addon/tests mcp-core/tests/python tests/e2e; do
 done
 
 step "demo and benchmark smoke runs"
-TARGET=${CARGO_TARGET_DIR:-target}
 "$TARGET/debug/examples/mcp_demo" --server "$TARGET/debug/blender-mcp-rs" --out "$(mktemp -d)"
