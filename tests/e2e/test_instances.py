@@ -13,7 +13,8 @@ STAMP = "import time\nstart = time.time()\ntime.sleep(1.5)\nresult = [start, tim
 def two_blenders(tmp_path_factory):
     attached = AddonBlender(env={"BLENDER_MCP_TOKEN": "instances-test-token-0123456789"})
     log = tmp_path_factory.mktemp("instances") / "server.log"
-    srv = McpServer(args=["--blender", "main=launch", "--blender", f"side=127.0.0.1:{attached.port}",
+    srv = McpServer(args=["--blender", "main=launch", "--blender", "other=launch",
+                          "--blender", f"side=127.0.0.1:{attached.port}",
                           "--token", "instances-test-token-0123456789"],
                     env={"BLENDER_MCP_BLENDER": str(blender_python())}, stderr_path=log)
     yield srv, attached
@@ -30,7 +31,8 @@ def test_every_tool_takes_an_instance(two_blenders):
 def test_list_instances_reports_each_blender(two_blenders):
     srv, attached = two_blenders
     before = {i["name"]: i for i in srv.call("list_instances").structured_content["instances"]}
-    assert set(before) == {"main", "side"} and before["main"]["default"] and not before["side"]["default"]
+    assert set(before) == {"main", "other", "side"}
+    assert before["main"]["default"] and not before["side"]["default"] and not before["other"]["default"]
     assert before["side"]["state"] == "idle"  # listing does not connect or launch
     srv.call("get_scene_info", {"instance": "side"})
     srv.call("get_scene_info", {})
@@ -56,16 +58,19 @@ def test_instances_are_separate_scenes(two_blenders):
 def test_unknown_or_mistyped_instance_is_a_readable_error(two_blenders):
     srv, _ = two_blenders
     res = srv.call("get_scene_info", {"instance": "nope"})
-    assert res.is_error and "main, side" in text_of(res)
+    assert res.is_error and "main, other, side" in text_of(res)
     res = srv.call("get_scene_info", {"instance": 3})
     assert res.is_error and "must be a string" in text_of(res)
 
 
-def test_calls_to_different_instances_run_in_parallel(two_blenders):
+def test_calls_to_two_launched_blenders_run_in_parallel(two_blenders):
     srv, _ = two_blenders
+    pids = {name: srv.call("execute_blender_code", {"code": "import os; os.getpid()", "instance": name}).structured_content["result"]
+            for name in ("main", "other")}
+    assert pids["main"] != pids["other"], "the two launched instances are one Blender"
     with concurrent.futures.ThreadPoolExecutor(2) as pool:
         calls = [pool.submit(srv.call, "execute_blender_code", {"code": STAMP, "args": {"tag": name}, "instance": name})
-                 for name in ("main", "side")]
+                 for name in ("main", "other")]
         (a_start, a_end, _), (b_start, b_end, _) = [c.result().structured_content["result"] for c in calls]
     # Both Blenders were busy at the same moment: the intervals overlap.
     assert a_start < b_end and b_start < a_end, ((a_start, a_end), (b_start, b_end))
