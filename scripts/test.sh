@@ -21,7 +21,7 @@ trap 'scripts/docker-engine.sh stop || true' EXIT
 step "format and lints"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -q -- -D warnings
-RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps -q
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --lib -q   # the public API; bins document their CLI through clap
 
 step "build"
 cargo build --workspace --all-targets -q
