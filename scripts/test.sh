@@ -32,15 +32,19 @@ if [ "$TARGET" != target ]; then
   mkdir -p target/release && cp "$TARGET/release/blender-mcp-rs" target/release/
 fi
 
-step "rust tests (unit, protocol vectors, client, launcher, faults, env-manager on Docker incl. the image end to end)"
-ENVMGR_REQUIRE_DOCKER=1 ENVMGR_E2E=1 cargo test --workspace -q -- --include-ignored --test-threads=2
+step "rust tests (unit, protocol vectors, client, launcher, faults, env-manager on Docker)"
+ENVMGR_REQUIRE_DOCKER=1 cargo test --workspace -q -- --test-threads=2
 
-step "python tests (addon, mcp-core transports, end to end over MCP)"
+step "the container image end to end (envmgr build + daemon + the bridge inside)"
+ENVMGR_REQUIRE_DOCKER=1 ENVMGR_E2E=1 cargo test -q -p env-manager --test e2e -- --include-ignored
+
+step "python tests (addon, mcp-core transports, end to end over MCP, faults and load)"
 # One run per suite: each has its own conftest and pytest settings.
-for suite in addon/tests mcp-core/tests/python tests/e2e; do
+for suite in addon/tests mcp-core/tests/python tests/e2e tests/faults; do
   echo "--- $suite"
   "$PY" -m pytest -q -p no:cacheprovider "$suite"
 done
 
 step "demo and benchmark smoke runs"
 "$TARGET/debug/examples/mcp_demo" --server "$TARGET/debug/blender-mcp-rs" --out "$(mktemp -d)"
+scripts/bench.sh --quick
