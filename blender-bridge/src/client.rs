@@ -112,11 +112,20 @@ impl Connector for FixedEndpoint {
 /// Python (PROTOCOL 4.5). The transport timeout does the same before it
 /// fails the call with [`BridgeError::Timeout`]. To cancel on a token:
 ///
-/// ```ignore
+/// ```no_run
+/// # use blender_bridge::{BlenderClient, BridgeError, CallOptions, ExecOutput};
+/// # use tokio_util::sync::CancellationToken;
+/// # async fn run(client: BlenderClient, token: CancellationToken) -> Result<ExecOutput, BridgeError> {
+/// let args = serde_json::json!({});
 /// tokio::select! {
-///     output = client.exec_with(code, args, opts) => output,
-///     _ = token.cancelled() => Err(BridgeError::Cancelled { op: "exec".into(), stdout: String::new(), stderr: String::new() }),
+///     output = client.exec_with("import time; time.sleep(60)", args, CallOptions::default()) => output,
+///     _ = token.cancelled() => Err(BridgeError::Cancelled {
+///         op: "exec".into(),
+///         stdout: String::new(),
+///         stderr: String::new(),
+///     }),
 /// }
+/// # }
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct CallOptions {
