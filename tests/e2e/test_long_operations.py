@@ -69,3 +69,54 @@ def test_cancelled_call_stops_blender_work(tmp_path):
         assert "half_done" not in after["result"]["structuredContent"]["result"], "the cancelled edit was not rolled back"
     finally:
         srv.close()
+
+
+def test_dropped_http_request_stops_blender_work(tmp_path):
+    """A 2026-07-28 client that closes its HTTP response mid-call: the handler
+    is cancelled, so the bridge cancels the work in Blender and rolls it back."""
+    import http.client
+    import json
+
+    from http_process import HttpProcess
+    from harness import server_binary
+
+    srv = HttpProcess([str(server_binary()), "--transport", "http", "--bind", "127.0.0.1:0",
+                       "--port", str(free_port())], env={"BLENDER_MCP_BLENDER": str(blender_python())})
+    host, port = srv.addr.rsplit(":", 1)
+    meta = {"io.modelcontextprotocol/protocolVersion": "2026-07-28",
+            "io.modelcontextprotocol/clientInfo": {"name": "raw", "version": "0"},
+            "io.modelcontextprotocol/clientCapabilities": {}}
+
+    def post(request_id, code, timeout_seconds):
+        conn = http.client.HTTPConnection(host, int(port), timeout=60)
+        body = json.dumps({"jsonrpc": "2.0", "id": request_id, "method": "tools/call", "params": {
+            "name": "execute_blender_code", "arguments": {"code": code, "timeout_seconds": timeout_seconds},
+            "_meta": meta}}).encode()
+        conn.request("POST", "/mcp", body=body, headers={
+            "Content-Type": "application/json", "Accept": "application/json, text/event-stream",
+            "MCP-Protocol-Version": "2026-07-28", "Mcp-Method": "tools/call", "Mcp-Name": "execute_blender_code"})
+        return conn
+
+    try:
+        warm = post(1, "1", 60)
+        assert warm.getresponse().status == 200
+        warm.close()
+        marker = tmp_path / "started"
+        busy = post(2, f"open({str(marker)!r}, 'w').close()\n" + LOOP_AFTER_EDIT, 600)
+        deadline = time.monotonic() + 30
+        while not marker.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert marker.exists(), "the long call never started in Blender"
+        busy.close()  # the client goes away without a cancel notification
+        started = time.monotonic()
+        check = post(3, "[o.name for o in bpy.data.objects]", 60)
+        response = check.getresponse()
+        text = response.read().decode()
+        assert time.monotonic() - started < 30, "the dropped call kept Blender busy"
+        # The body is JSON or an SSE stream whose data lines carry JSON-RPC messages.
+        messages = [json.loads(line[5:]) for line in text.splitlines() if line.startswith("data:") and line[5:].strip()]
+        reply = next(m for m in (messages or [json.loads(text)]) if m.get("id") == 3)
+        names = reply["result"]["structuredContent"]["result"]
+        assert "Cube" in names and "half_done" not in names, names
+    finally:
+        assert srv.stop() == 0, srv.log
