@@ -20,6 +20,9 @@ use blender_bridge::protocol::{
     encode_frame, parse_object, parse_request, ErrorCode, FrameCodec, FrameError, Reply, MAX_ID,
 };
 
+#[path = "support/frame_reference.rs"]
+mod frame_reference;
+
 const MAX_FRAME: usize = 1024;
 
 /// xorshift64*: deterministic, dependency-free randomness (a failure prints its seed).
@@ -69,30 +72,13 @@ fn decode(data: &[u8], cuts: &[usize]) -> (Vec<Vec<u8>>, bool) {
     }
 }
 
-fn reference(data: &[u8]) -> (Vec<Vec<u8>>, bool) {
-    let mut frames = Vec::new();
-    let mut at = 0;
-    while data.len() - at >= 4 {
-        let length = u32::from_be_bytes(data[at..at + 4].try_into().unwrap()) as usize;
-        if length == 0 || length > MAX_FRAME {
-            return (frames, true);
-        }
-        if data.len() - at - 4 < length {
-            break;
-        }
-        frames.push(data[at + 4..at + 4 + length].to_vec());
-        at += 4 + length;
-    }
-    (frames, false)
-}
-
 fn check_frames(data: &[u8], cuts: &[usize]) {
     let whole = decode(data, &[]);
     let chunked = decode(data, cuts);
     assert_eq!(whole, chunked, "chunking {cuts:?} changed the frames");
     assert_eq!(
         whole,
-        reference(data),
+        frame_reference::reference(data, MAX_FRAME),
         "frames differ from an independent parse"
     );
 }

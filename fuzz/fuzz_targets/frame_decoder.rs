@@ -11,6 +11,9 @@ use bytes::BytesMut;
 use libfuzzer_sys::fuzz_target;
 use tokio_util::codec::Decoder;
 
+#[path = "../../blender-bridge/tests/support/frame_reference.rs"]
+mod frame_reference;
+
 const MAX_FRAME: usize = 1024;
 
 /// Decodes `data` fed in pieces of the given sizes; returns the payloads and
@@ -46,31 +49,13 @@ fn decode(data: &[u8], cuts: &[u8]) -> (Vec<Vec<u8>>, Option<String>) {
     }
 }
 
-/// The frames `data` holds, parsed independently of the codec.
-fn reference(data: &[u8]) -> (Vec<Vec<u8>>, bool) {
-    let mut frames = Vec::new();
-    let mut at = 0;
-    while data.len() - at >= 4 {
-        let length = u32::from_be_bytes(data[at..at + 4].try_into().unwrap()) as usize;
-        if length == 0 || length > MAX_FRAME {
-            return (frames, true);
-        }
-        if data.len() - at - 4 < length {
-            break;
-        }
-        frames.push(data[at + 4..at + 4 + length].to_vec());
-        at += 4 + length;
-    }
-    (frames, false)
-}
-
 fuzz_target!(|input: (Vec<u8>, Vec<u8>)| {
     let (data, cuts) = input;
     let (whole, whole_error) = decode(&data, &[]);
     let (chunked, chunked_error) = decode(&data, &cuts);
     assert_eq!(whole, chunked, "chunking changed the frames");
     assert_eq!(whole_error.is_some(), chunked_error.is_some());
-    let (expected, expected_error) = reference(&data);
+    let (expected, expected_error) = frame_reference::reference(&data, MAX_FRAME);
     assert_eq!(whole, expected, "frames differ from an independent parse");
     assert_eq!(whole_error.is_some(), expected_error);
 });
