@@ -137,7 +137,7 @@ impl BlenderTools {
             .tool_router
             .list_all()
             .into_iter()
-            .filter(|tool| tool.annotations.as_ref().and_then(|a| a.read_only_hint) != Some(true))
+            .filter(|tool| !is_read_only(tool))
             .map(|tool| tool.name.to_string())
             .collect();
         for name in writers {
@@ -203,12 +203,10 @@ impl ServerHandler for BlenderTools {
                 return Ok(CallToolResult::error(vec![ContentBlock::text(e.to_string())]).into())
             }
         };
-        let writes = self
+        let writes = !self
             .tool_router
             .get(&request.name)
-            .and_then(|tool| tool.annotations.as_ref())
-            .and_then(|a| a.read_only_hint)
-            != Some(true);
+            .is_some_and(is_read_only);
         let peer = context.peer.clone();
         let response = Instances::scope(
             target,
@@ -262,4 +260,10 @@ impl ServerHandler for BlenderTools {
     ) -> Result<GetPromptResponse, ErrorData> {
         prompts::get(&request.name, request.arguments.as_ref()).map(Into::into)
     }
+}
+
+/// Whether a tool says it changes nothing. A tool that does not say so is
+/// treated as a writer: hidden by --read-only, and followed by list_changed.
+fn is_read_only(tool: &rmcp::model::Tool) -> bool {
+    tool.annotations.as_ref().and_then(|a| a.read_only_hint) == Some(true)
 }
