@@ -60,6 +60,8 @@ class RunControl:
         self._watchdog = None
         #: When the sleeping watchdog wakes by itself (None: only when notified).
         self._wake_at = None
+        #: The deadline of the last job begun with a time limit.
+        self._last_deadline = None
 
     # -- main thread ------------------------------------------------------
 
@@ -72,7 +74,7 @@ class RunControl:
             job.thread_id = threading.get_ident()
             self._current = job
             if timeout is not None:
-                job.deadline = time.monotonic() + timeout
+                job.deadline = self._last_deadline = time.monotonic() + timeout
                 # A watchdog already due to wake before this deadline will see
                 # the job then: no thread switch per call on the fast path.
                 if self._wake_at is None or job.deadline < self._wake_at:
@@ -158,6 +160,13 @@ class RunControl:
                             _raise_in(job.thread_id)  # still running: it swallowed the last one
                             job.resend_at = now + RESEND_SECONDS
                         wake = job.resend_at if wake is None else min(wake, job.resend_at)
+                if wake is None and self._last_deadline is not None and self._last_deadline > time.monotonic():
+                    # Woken for a job that has ended already (a short exec ends
+                    # long before this thread gets to run): stay due at its
+                    # deadline. A later job with the same time limit ends later,
+                    # so begin() need not wake us again; without this, every
+                    # exec with a time limit cost a thread wake-up (~30 us).
+                    wake = self._last_deadline
                 self._wake_at = wake
                 self._cond.wait(None if wake is None else max(0.0, wake - time.monotonic()))
                 self._wake_at = None
