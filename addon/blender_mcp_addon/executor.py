@@ -4,7 +4,10 @@ The value rule ("``result`` if bound, else the last expression statement,
 else null") is implemented by compiling the source twice over: the body
 without a trailing expression as ``exec`` code, the trailing expression as
 ``eval`` code. Both keep the source's line numbers, so tracebacks point at
-the user's lines. Compiled pairs are cached by snippet key in a bounded LRU.
+the user's lines. Compiled pairs are cached by snippet key in a bounded LRU,
+and inline code by its source text in a second, smaller one: clients tend to
+send the same short code again and again (a poll, a loop of edits), and
+parsing and compiling it is the largest cost of a small exec.
 """
 
 import ast
@@ -22,19 +25,27 @@ from .messages import error_reply, ok_reply
 from .progress import ProgressReporter
 
 MAX_SNIPPETS = 256
+#: Inline sources kept compiled, and the longest one kept (so the cache
+#: holds at most a few MiB of source however large the requests are).
+MAX_INLINE = 64
+MAX_INLINE_CHARS = 64 * 1024
+INLINE_FILENAME = "<exec>"
 REPR_LIMIT = 1000
 
-#: ``body`` runs as a module; ``tail`` (or None) is the trailing expression.
-Compiled = namedtuple("Compiled", "body tail filename")
+#: ``body`` runs as a module; ``tail`` (or None) is the trailing expression;
+#: ``source`` is the ``linecache`` entry that lets tracebacks quote the code.
+Compiled = namedtuple("Compiled", "body tail filename source")
 
 _THIS_FILE = __file__
 
 
 class Executor:
-    def __init__(self, bpy_module, max_snippets=MAX_SNIPPETS):
+    def __init__(self, bpy_module, max_snippets=MAX_SNIPPETS, max_inline=MAX_INLINE):
         self._bpy = bpy_module
         self._max_snippets = max_snippets
         self._snippets = OrderedDict()
+        self._max_inline = max_inline
+        self._inline = OrderedDict()
 
     def run(self, job, control):
         """Run one exec job and return its encoded reply frame.
@@ -139,14 +150,34 @@ class Executor:
             compiled = self._snippets[key]  # KeyError -> snippet_unknown
             self._snippets.move_to_end(key)
             return compiled
-        filename = "<snippet %s>" % key if key is not None else "<exec>"
+        if key is None:
+            return self._compiled_inline(code)
+        filename = "<snippet %s>" % key
         compiled = _compile(code, filename)
-        if key is not None:
-            self._snippets.pop(key, None)
-            self._snippets[key] = compiled
-            while len(self._snippets) > self._max_snippets:
-                _, evicted = self._snippets.popitem(last=False)
-                linecache.cache.pop(evicted.filename, None)
+        self._snippets.pop(key, None)
+        self._snippets[key] = compiled
+        while len(self._snippets) > self._max_snippets:
+            _, evicted = self._snippets.popitem(last=False)
+            linecache.cache.pop(evicted.filename, None)
+        return compiled
+
+    def _compiled_inline(self, code):
+        """Inline code, compiled once per distinct source while it stays cached.
+
+        Every inline source shares the file name ``<exec>``, so its
+        ``linecache`` entry is put back on each run: a traceback must quote
+        this run's code, not the last one compiled.
+        """
+        compiled = self._inline.get(code)
+        if compiled is None:
+            compiled = _compile(code, INLINE_FILENAME)
+            if len(code) <= MAX_INLINE_CHARS and self._max_inline > 0:
+                self._inline[code] = compiled
+                if len(self._inline) > self._max_inline:
+                    self._inline.popitem(last=False)
+        else:
+            self._inline.move_to_end(code)
+            linecache.cache[INLINE_FILENAME] = compiled.source
         return compiled
 
     def _python_error(self, request_id, exc, stdout, stderr):
@@ -164,12 +195,13 @@ class Executor:
 
 def _compile(code, filename):
     # Register the source so tracebacks can quote the user's lines.
-    linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
+    source = (len(code), None, code.splitlines(True), filename)
+    linecache.cache[filename] = source
     tree = ast.parse(code, filename, "exec")
     tail = None
     if tree.body and isinstance(tree.body[-1], ast.Expr):
         tail = compile(ast.Expression(tree.body.pop().value), filename, "eval")
-    return Compiled(compile(tree, filename, "exec"), tail, filename)
+    return Compiled(compile(tree, filename, "exec"), tail, filename, source)
 
 
 def _user_traceback(exc):

@@ -37,6 +37,9 @@ def _reject_constant(name):
 
 
 _STRICT_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+#: What ``json.dumps(..., ensure_ascii=False, allow_nan=False, separators=...)``
+#: would build anew for every frame; built once, it encodes the same bytes.
+_STRICT_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
 
 
 def decode_payload(payload):
@@ -64,7 +67,7 @@ def encode_frame(message):
     Raises ``TypeError``/``ValueError`` when ``message`` is not JSON; the
     executor relies on that to report ``result_not_json``.
     """
-    payload = json.dumps(message, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode("utf-8")
+    payload = _STRICT_ENCODER.encode(message).encode("utf-8")
     if len(payload) > ABSOLUTE_MAX_FRAME:
         raise ValueError("payload of %d bytes does not fit a u32 length prefix" % len(payload))
     return _PREFIX.pack(len(payload)) + payload

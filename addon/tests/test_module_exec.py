@@ -45,6 +45,22 @@ def test_python_error_has_type_message_and_user_traceback(client):
     assert "blender_mcp_addon" not in traceback and "executor.py" not in traceback
 
 
+def test_repeated_inline_code_quotes_its_own_lines(client):
+    """Inline code is cached compiled by its source; all of it is ``<exec>``,
+    so a cached run must quote its own lines, not those of the last compile."""
+    first = "x = 1\nraise ValueError('first source')\n"
+    second = "y = 2\nz = 3\nraise KeyError('second source')\n"
+    for code, line in ((first, 2), (second, 3), (first, 2)):
+        traceback = client.exec(code)["error"]["details"]["traceback"]
+        assert 'File "<exec>", line %d, in <module>' % line in traceback, traceback
+        assert code.splitlines()[line - 1] in traceback, "the run's own source line is quoted"
+    assert client.value("result = args['n'] * 2", {"n": 2}) == 4
+    assert client.value("result = args['n'] * 2", {"n": 5}) == 10, "a cached source still gets this call's args"
+    assert client.value("'counter' in globals()") is False
+    assert client.value("counter = 1\n'counter' in globals()") is True
+    assert client.value("'counter' in globals()") is False, "a cached source still gets a fresh namespace"
+
+
 def test_syntax_error_is_a_python_error(client):
     error = client.exec("x = (1,\ny = 2 +")["error"]
     assert error["code"] == "python_error"
