@@ -47,6 +47,9 @@ struct Args {
     /// Maximum HTTP request body in bytes.
     #[arg(long)]
     max_body_bytes: Option<usize>,
+    /// Longest message (line) accepted on stdin, in bytes.
+    #[arg(long)]
+    max_message_bytes: Option<usize>,
     /// Permit binding a non-loopback address (a token is still required).
     #[arg(long)]
     allow_non_loopback: bool,
@@ -162,7 +165,11 @@ async fn main() -> anyhow::Result<()> {
     mcp_core::init_tracing("info");
     let args = Args::parse();
     if args.transport == Transport::Stdio {
-        return mcp_core::serve_stdio(EchoServer::new()).await;
+        let mut options = mcp_core::StdioOptions::default();
+        if let Some(max) = args.max_message_bytes {
+            options.max_message_bytes = max;
+        }
+        return mcp_core::serve_stdio_with(EchoServer::new(), options).await;
     }
     let token = match &args.token_file {
         Some(path) => Some(

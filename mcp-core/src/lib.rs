@@ -10,6 +10,7 @@
 
 pub mod http;
 mod mount;
+mod rejection;
 mod shutdown;
 mod stdin_thread;
 mod stdio;
@@ -18,6 +19,6 @@ mod transport;
 
 pub use mount::mount_tools;
 pub use shutdown::shutdown_signal;
-pub use stdio::serve_stdio;
+pub use stdio::{serve_stdio, serve_stdio_with, StdioOptions, DEFAULT_MAX_MESSAGE_BYTES};
 pub use tracing_setup::init_tracing;
 pub use transport::{ParseTransportError, Transport};

@@ -1,5 +1,9 @@
 //! MCP over the process's stdin/stdout.
 
+mod lines;
+mod request_head;
+mod transport;
+
 use anyhow::Context;
 use rmcp::service::{QuitReason, ServerInitializeError, ServiceExt};
 use rmcp::ServerHandler;
@@ -7,6 +11,35 @@ use tokio_util::sync::CancellationToken;
 
 use crate::shutdown_signal;
 use crate::stdin_thread::{stdio_are_fifos, ThreadStdin};
+use transport::StdioTransport;
+
+/// Largest message accepted on stdin by default: rmcp's own stdio limit,
+/// and the size of one Streamable HTTP event its client accepts.
+pub const DEFAULT_MAX_MESSAGE_BYTES: usize = 16 * 1024 * 1024;
+
+/// How [`serve_stdio_with`] serves.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct StdioOptions {
+    /// Longest line (one JSON-RPC message) read from stdin. A longer one is
+    /// skipped without being stored and answered with an Invalid Request
+    /// error, addressed to its id when that is among its first 64 KiB.
+    pub max_message_bytes: usize,
+}
+
+impl Default for StdioOptions {
+    fn default() -> Self {
+        StdioOptions {
+            max_message_bytes: DEFAULT_MAX_MESSAGE_BYTES,
+        }
+    }
+}
+
+/// Serves `handler` over stdin/stdout until the client closes stdin or the
+/// process receives SIGINT/SIGTERM, with the default [`StdioOptions`].
+pub async fn serve_stdio<S: ServerHandler>(handler: S) -> anyhow::Result<()> {
+    serve_stdio_with(handler, StdioOptions::default()).await
+}
 
 /// Serves `handler` over stdin/stdout until the client closes stdin or the
 /// process receives SIGINT/SIGTERM.
@@ -14,15 +47,22 @@ use crate::stdin_thread::{stdio_are_fifos, ThreadStdin};
 /// Both ends are normal ways for an MCP client to stop a stdio server, so both
 /// return `Ok(())`; only a transport failure or a broken handshake (e.g. the
 /// first message is not `initialize` or a request carrying inline 2026-style
-/// metadata) is an error. Malformed lines are dropped by rmcp's codec and never
-/// panic the server.
+/// metadata) is an error. Bad input never stops the server and is answered
+/// where JSON-RPC allows: a line that is not JSON gets a Parse error (a few a
+/// second at most, so a peer echoing errors back cannot start a storm), JSON
+/// that is not a JSON-RPC message an Invalid Request error (addressed to its
+/// id when it is a request with one), a line over the size limit an Invalid
+/// Request error too.
 ///
 /// Uses rmcp's non-blocking pipe transport when stdin/stdout are FIFOs (how
 /// Python and most clients spawn servers). Otherwise (socket pairs from
 /// Node-based clients, a TTY) stdin is read on a dedicated thread, because a
 /// pending read on Tokio's blocking stdin would keep the runtime, and so the
 /// process, alive after a signal.
-pub async fn serve_stdio<S: ServerHandler>(handler: S) -> anyhow::Result<()> {
+pub async fn serve_stdio_with<S: ServerHandler>(
+    handler: S,
+    options: StdioOptions,
+) -> anyhow::Result<()> {
     let cancel = CancellationToken::new();
     let signal_watch = tokio::spawn({
         let cancel = cancel.clone();
@@ -32,26 +72,30 @@ pub async fn serve_stdio<S: ServerHandler>(handler: S) -> anyhow::Result<()> {
         }
     });
 
-    let result = run_until_closed(handler, cancel).await;
+    let result = run_until_closed(handler, options.max_message_bytes, cancel).await;
     signal_watch.abort();
     result
 }
 
 async fn run_until_closed<S: ServerHandler>(
     handler: S,
+    max_message_bytes: usize,
     cancel: CancellationToken,
 ) -> anyhow::Result<()> {
     if stdio_are_fifos() {
-        run_on(handler, rmcp::transport::stdio_pipes(), cancel).await
+        let (stdin, stdout) = rmcp::transport::stdio_pipes();
+        let transport = StdioTransport::new(stdin, stdout, max_message_bytes);
+        run_on(handler, transport, cancel).await
     } else {
         let stdin = ThreadStdin::spawn().context("cannot start the stdin reader thread")?;
-        run_on(handler, (stdin, tokio::io::stdout()), cancel).await
+        let transport = StdioTransport::new(stdin, tokio::io::stdout(), max_message_bytes);
+        run_on(handler, transport, cancel).await
     }
 }
 
 async fn run_on<S, R, W>(
     handler: S,
-    transport: (R, W),
+    transport: StdioTransport<R, W>,
     cancel: CancellationToken,
 ) -> anyhow::Result<()>
 where

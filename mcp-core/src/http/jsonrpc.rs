@@ -7,33 +7,20 @@ use axum::response::{IntoResponse, Response};
 use rmcp::model::{ClientJsonRpcMessage, ErrorCode};
 use serde_json::Value;
 
-/// A message refused before it reaches rmcp, answered as a JSON-RPC error.
-#[derive(Debug)]
-pub(crate) struct Rejection {
-    id: Option<Value>,
-    code: ErrorCode,
-    message: String,
-}
+use crate::rejection::check_standard_params;
+pub(crate) use crate::rejection::Rejection;
 
 impl IntoResponse for Rejection {
     /// HTTP 400 with a JSON-RPC error body, as legacy clients expect.
     fn into_response(self) -> Response {
-        let body = serde_json::json!({
-            "jsonrpc": "2.0",
-            "id": self.id.unwrap_or(Value::Null),
-            "error": { "code": self.code.0, "message": self.message },
-        });
-        (StatusCode::BAD_REQUEST, axum::Json(body)).into_response()
+        (StatusCode::BAD_REQUEST, axum::Json(self.into_message())).into_response()
     }
 }
 
 /// Parses a POST body: one JSON-RPC message or a (2024-11-05) batch.
 pub(crate) fn parse_messages(body: &[u8]) -> Result<Vec<ClientJsonRpcMessage>, Rejection> {
-    let value: Value = serde_json::from_slice(body).map_err(|error| Rejection {
-        id: None,
-        code: ErrorCode::PARSE_ERROR,
-        message: format!("Parse error: {error}"),
-    })?;
+    let value: Value =
+        serde_json::from_slice(body).map_err(|error| Rejection::parse_error(&error))?;
     let items = match value {
         Value::Array(items) if items.is_empty() => {
             return Err(Rejection {
@@ -48,12 +35,10 @@ pub(crate) fn parse_messages(body: &[u8]) -> Result<Vec<ClientJsonRpcMessage>, R
     items
         .into_iter()
         .map(|item| {
-            let id = item.get("id").cloned();
-            serde_json::from_value(item).map_err(|error| Rejection {
-                id,
-                code: ErrorCode::INVALID_REQUEST,
-                message: format!("Invalid Request: {error}"),
-            })
+            let message = serde_json::from_value(item.clone())
+                .map_err(|error| Rejection::invalid_request(&item, error))?;
+            check_standard_params(&message)?;
+            Ok(message)
         })
         .collect()
 }
@@ -85,7 +70,10 @@ mod tests {
         assert!(parse_messages(b"[]").is_err());
         let invalid = parse_messages(br#"{"jsonrpc":"2.0","id":7}"#).unwrap_err();
         assert_eq!(invalid.code, ErrorCode::INVALID_REQUEST);
-        assert_eq!(invalid.id, Some(serde_json::json!(7)));
+        assert_eq!(invalid.id, None, "not a request: no id to answer");
+        let invalid =
+            parse_messages(br#"{"jsonrpc":"2.0","id":7,"method":"x","params":1}"#).unwrap_err();
+        assert_eq!(invalid.id, Some(rmcp::model::NumberOrString::Number(7)));
         let ok = parse_messages(br#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#).unwrap();
         assert_eq!(ok.len(), 1);
     }

@@ -72,7 +72,9 @@ def test_keep_alive_comments_on_idle_stream(start_server):
 
 
 @pytest.mark.parametrize("body,code", [(b"{nope", -32700), (b'{"jsonrpc":"2.0","id":4}', -32600),
-                                       (b"[]", -32600)])
+                                       (b"[]", -32600),
+                                       (b'{"jsonrpc":"2.0","id":6,"method":"tools/call","params":{"name":5}}',
+                                        -32602)])
 def test_malformed_message_gets_jsonrpc_error_and_session_survives(start_server, body, code):
     server = start_server("--transport", "sse", "--bind", "127.0.0.1:0")
     stream = RawSse(server.host, server.port)
@@ -82,6 +84,8 @@ def test_malformed_message_gets_jsonrpc_error_and_session_survives(start_server,
         assert response.status == 400
         error = json.loads(data)
         assert error["jsonrpc"] == "2.0" and error["error"]["code"] == code
+        # Only a request (it has a method) is answered by its id.
+        assert error.get("id") == (6 if code == -32602 else None), error
         response, _ = post(server.host, server.port, endpoint, json.dumps(INIT).encode())
         assert response.status == 202
         assert stream.next_message()["id"] == 1

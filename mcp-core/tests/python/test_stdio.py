@@ -52,9 +52,20 @@ INIT = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
     "clientInfo": {"name": "raw-test", "version": "0"}}}
 
 
-def _spawn_raw(echo_bin, stdin=subprocess.PIPE):
-    return subprocess.Popen([str(echo_bin), "--transport", "stdio"], stdin=stdin,
+def _spawn_raw(echo_bin, stdin=subprocess.PIPE, extra=()):
+    return subprocess.Popen([str(echo_bin), "--transport", "stdio", *extra], stdin=stdin,
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+
+
+def _replies_until(proc, request_id):
+    """Messages read from stdout up to and including the answer to `request_id`."""
+    replies = []
+    while True:
+        line = proc.stdout.readline()
+        assert line, f"stdout closed before the answer to {request_id}: {replies}"
+        replies.append(json.loads(line))
+        if replies[-1].get("id") == request_id:
+            return replies
 
 
 def _initialize(proc):
@@ -90,19 +101,52 @@ def test_exits_zero_on_sigterm_with_stdin_open(echo_bin):
         proc.stdin.close()
 
 
-def test_malformed_line_does_not_stop_the_server(echo_bin):
+def test_malformed_line_gets_a_parse_error_and_the_server_goes_on(echo_bin):
     proc = _spawn_raw(echo_bin)
     try:
         _initialize(proc)
         proc.stdin.write(b"{this is not json\n")
         proc.stdin.write((json.dumps({"jsonrpc": "2.0", "id": 2, "method": "ping"}) + "\n").encode())
         proc.stdin.flush()
-        replies = []
-        while True:
-            reply = json.loads(proc.stdout.readline())
-            replies.append(reply)
-            if reply.get("id") == 2:
-                break
+        replies = _replies_until(proc, 2)
+        assert replies[-1]["result"] == {}
+        assert [r["error"]["code"] for r in replies[:-1]] == [-32700], replies
+        assert "id" not in replies[0], "a parse error has no id to answer"
+    finally:
+        proc.stdin.close()
+        assert proc.wait(timeout=5) == 0
+
+
+def test_a_line_over_the_limit_is_answered_by_its_id_and_skipped(echo_bin):
+    proc = _spawn_raw(echo_bin, extra=("--max-message-bytes", "4096"))
+    try:
+        _initialize(proc)
+        big = {"jsonrpc": "2.0", "id": "big", "method": "tools/call",
+               "params": {"name": "echo", "arguments": {"text": "x" * 100_000}}}
+        proc.stdin.write((json.dumps(big) + "\n").encode())
+        proc.stdin.write((json.dumps({"jsonrpc": "2.0", "id": 3, "method": "ping"}) + "\n").encode())
+        proc.stdin.flush()
+        refused = _replies_until(proc, "big")[-1]
+        assert refused["error"]["code"] == -32600, refused
+        assert "4096 bytes" in refused["error"]["message"], refused
+        # Nothing of the skipped line leaks into the next message.
+        assert _replies_until(proc, 3)[-1]["result"] == {}
+    finally:
+        proc.stdin.close()
+        assert proc.wait(timeout=5) == 0
+
+
+def test_a_flood_of_garbage_gets_a_bounded_number_of_answers(echo_bin):
+    proc = _spawn_raw(echo_bin)
+    try:
+        _initialize(proc)
+        proc.stdin.write(b"garbage\n" * 500)
+        proc.stdin.write((json.dumps({"jsonrpc": "2.0", "id": 4, "method": "ping"}) + "\n").encode())
+        proc.stdin.flush()
+        replies = _replies_until(proc, 4)
+        parse_errors = [r for r in replies if r.get("error", {}).get("code") == -32700]
+        # Ten a second: 500 lines written at once span at most two windows.
+        assert 10 <= len(parse_errors) <= 20, len(parse_errors)
         assert replies[-1]["result"] == {}
     finally:
         proc.stdin.close()
