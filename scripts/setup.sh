@@ -5,7 +5,8 @@
 #     cached outside the checkout so every clone and CI run reuses it;
 #   - with --tests: pytest, hypothesis and the official MCP Python SDK (the
 #     independent client the end-to-end tests drive the server with), and
-#     Debian's blender + xvfb for the addon's GUI-path tests.
+#     Debian's blender + xvfb for the addon's GUI-path tests, and cargo-fuzz
+#     for the fuzz smoke run.
 # Prints the venv's python path on its last line.
 set -euo pipefail
 
@@ -78,5 +79,12 @@ if [ "$WITH_TESTS" = 1 ] && ! { command -v blender && command -v xvfb-run && com
   log "installing Debian's blender, xvfb and xauth for the GUI-path tests"
   SUDO=; [ "$(id -u)" -ne 0 ] && SUDO=sudo
   $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends blender xvfb xauth >/dev/null
+fi
+# cargo-fuzz for scripts/fuzz.sh (CI runs each target briefly). Installed
+# into ~/.cargo/bin, outside the checkout: about 2 minutes to build, once.
+CARGO_FUZZ_VERSION=0.13.2
+if [ "$WITH_TESTS" = 1 ] && [ "$(cargo fuzz --version 2>/dev/null)" != "cargo-fuzz $CARGO_FUZZ_VERSION" ]; then
+  log "installing cargo-fuzz $CARGO_FUZZ_VERSION"
+  cargo install -q --locked cargo-fuzz --version "$CARGO_FUZZ_VERSION" >&2
 fi
 echo "$VENV/bin/python"

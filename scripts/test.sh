@@ -38,6 +38,9 @@ ENVMGR_REQUIRE_DOCKER=1 cargo test --workspace -q -- --test-threads=2
 step "the container image end to end (envmgr build + daemon + the bridge inside)"
 ENVMGR_REQUIRE_DOCKER=1 ENVMGR_E2E=1 cargo test -q -p env-manager --test e2e -- --include-ignored
 
+step "fuzz smoke (cargo-fuzz, 30 s per target; the instrumented build and the corpus are cached)"
+scripts/fuzz.sh --seconds 30
+
 step "python tests (addon, mcp-core transports, end to end over MCP, faults and load)"
 # One run per suite: each has its own conftest and pytest settings.
 for suite in addon/tests mcp-core/tests/python tests/e2e tests/faults; do
