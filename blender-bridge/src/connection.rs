@@ -6,10 +6,9 @@
 //! caller that gives up (timeout, cancellation) can never leave half a frame
 //! on the wire.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
@@ -19,7 +18,7 @@ use serde_json::Value;
 use tokio::io::AsyncWriteExt;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::TcpStream;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio_util::codec::FramedRead;
 
@@ -29,6 +28,10 @@ use crate::protocol::{
     Progress, RemoteError, Reply, MAX_ID, PROTOCOL_VERSION,
 };
 use crate::token::Token;
+
+mod pending;
+
+use pending::{sweep_loop, Answer, Pending};
 
 /// Where an addon listens.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -92,7 +95,7 @@ pub(crate) struct ConnectParams<'a> {
     pub max_frame: usize,
 }
 
-/// What a waiting caller receives.
+/// A request's result, or why it failed.
 type Outcome = Result<Value, BridgeError>;
 
 /// Why a connection ended; kept so that late callers get the same error.
@@ -125,97 +128,6 @@ impl CloseReason {
                 }
             }
             CloseReason::Remote(error) => BridgeError::Remote(error.clone()),
-        }
-    }
-}
-
-/// Requests in flight, by id; closed once the connection is gone.
-#[derive(Default)]
-struct Pending {
-    state: Mutex<PendingState>,
-}
-
-#[derive(Default)]
-struct PendingState {
-    waiters: HashMap<u64, Waiter>,
-    closed: Option<CloseReason>,
-}
-
-/// A caller waiting for its reply, and where its progress reports go.
-struct Waiter {
-    reply: oneshot::Sender<Outcome>,
-    progress: Option<mpsc::UnboundedSender<Progress>>,
-}
-
-impl Pending {
-    fn register(
-        &self,
-        id: u64,
-        progress: Option<mpsc::UnboundedSender<Progress>>,
-    ) -> Result<oneshot::Receiver<Outcome>, BridgeError> {
-        let mut state = self.state.lock().unwrap();
-        if let Some(reason) = &state.closed {
-            return Err(reason.to_error());
-        }
-        let (tx, rx) = oneshot::channel();
-        state.waiters.insert(
-            id,
-            Waiter {
-                reply: tx,
-                progress,
-            },
-        );
-        Ok(rx)
-    }
-
-    fn complete(&self, id: u64, outcome: Outcome) {
-        let waiter = self.state.lock().unwrap().waiters.remove(&id);
-        match waiter {
-            // The caller may have given up in between; that is fine.
-            Some(waiter) => drop(waiter.reply.send(outcome)),
-            None => tracing::debug!(id, "ignoring a reply to no request in flight"),
-        }
-    }
-
-    /// Hands a progress report to the caller of request `id`, if it listens.
-    fn progress(&self, id: u64, progress: Progress) {
-        let state = self.state.lock().unwrap();
-        match state.waiters.get(&id).and_then(|w| w.progress.as_ref()) {
-            // A receiver dropped by the caller only means nobody watches.
-            Some(sink) => drop(sink.send(progress)),
-            None => tracing::debug!(id, "ignoring progress of no request that asked for it"),
-        }
-    }
-
-    fn forget(&self, id: u64) {
-        self.state.lock().unwrap().waiters.remove(&id);
-    }
-
-    /// Fails every waiter and every later request with `reason` (first reason wins).
-    fn close(&self, reason: CloseReason) {
-        let waiters = {
-            let mut state = self.state.lock().unwrap();
-            if state.closed.is_some() {
-                return;
-            }
-            state.closed = Some(reason.clone());
-            std::mem::take(&mut state.waiters)
-        };
-        for (_, waiter) in waiters {
-            let _ = waiter.reply.send(Err(reason.to_error()));
-        }
-    }
-
-    fn is_closed(&self) -> bool {
-        self.state.lock().unwrap().closed.is_some()
-    }
-
-    fn close_error(&self) -> BridgeError {
-        match &self.state.lock().unwrap().closed {
-            Some(reason) => reason.to_error(),
-            None => BridgeError::ConnectionLost {
-                reason: "the connection was dropped".into(),
-            },
         }
     }
 }
@@ -254,13 +166,15 @@ pub(crate) struct Connection {
     /// Whether the addon serves `cancel` (capability), so abandoning sends one.
     supports_cancel: bool,
     reader: JoinHandle<()>,
+    sweeper: JoinHandle<()>,
 }
 
 impl Drop for Connection {
     fn drop(&mut self) {
         // The writer ends by itself once `frames` is dropped; the reader would
-        // otherwise wait for the peer forever.
+        // otherwise wait for the peer forever, the sweeper for a deadline.
         self.reader.abort();
+        self.sweeper.abort();
     }
 }
 
@@ -295,6 +209,7 @@ impl Connection {
         let (frames, queue) = mpsc::unbounded_channel();
         let reader = tokio::spawn(read_loop(read, params.max_frame, pending.clone()));
         tokio::spawn(write_loop(write, queue, pending.clone()));
+        let sweeper = tokio::spawn(sweep_loop(pending.clone()));
         let mut connection = Connection {
             frames,
             pending,
@@ -303,6 +218,7 @@ impl Connection {
             info: None,
             supports_cancel: false,
             reader,
+            sweeper,
         };
 
         let hello = HelloParams {
@@ -387,7 +303,7 @@ impl Connection {
                 max: self.peer_max_frame,
             });
         }
-        let reply = self.pending.register(id, progress)?;
+        let reply = self.pending.register(id, progress, timeout)?;
         let mut guard = PendingGuard {
             connection: self,
             id,
@@ -398,8 +314,8 @@ impl Connection {
             self.pending.forget(id);
             return Err(self.pending.close_error());
         }
-        match tokio::time::timeout(timeout, reply).await {
-            Ok(Ok(outcome)) => {
+        match reply.await {
+            Ok(Answer::Reply(outcome)) => {
                 guard.armed = false;
                 outcome.map_err(|error| match error {
                     BridgeError::Remote(remote)
@@ -410,15 +326,15 @@ impl Connection {
                     other => other,
                 })
             }
-            Ok(Err(_)) => {
-                guard.armed = false;
-                Err(self.pending.close_error())
-            }
             // The guard, still armed, sends `cancel` as this returns.
-            Err(_) => Err(BridgeError::Timeout {
+            Ok(Answer::Expired) => Err(BridgeError::Timeout {
                 op: op.to_owned(),
                 after: timeout,
             }),
+            Err(_) => {
+                guard.armed = false;
+                Err(self.pending.close_error())
+            }
         }
     }
 
