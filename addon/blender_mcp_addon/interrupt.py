@@ -165,7 +165,7 @@ class RunControl:
                     # long before this thread gets to run): stay due at its
                     # deadline. A later job with the same time limit ends later,
                     # so begin() need not wake us again; without this, every
-                    # exec with a time limit cost a thread wake-up (~30 us).
+                    # exec with a time limit cost a thread wake-up and a GIL hand-off.
                     wake = self._last_deadline
                 self._wake_at = wake
                 self._cond.wait(None if wake is None else max(0.0, wake - time.monotonic()))
