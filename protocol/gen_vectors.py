@@ -58,6 +58,17 @@ vectors = [
      {"progress": {"id": 16, "progress": {"done": 3, "total": 10, "message": "frame 3"}}}),
     ("progress_frame_open_ended", frame(j({"id": 16, "progress": {"done": 0.25, "total": None, "message": None}})),
      {"progress": {"id": 16, "progress": {"done": 0.25, "total": None, "message": None}}}),
+    # a precondition in the same turn: exec `before`, precondition_failed (PROTOCOL 4.3)
+    ("exec_with_before", frame(j({"id": 17, "op": "exec", "params": {"code": "bpy.data.objects.new('o', None)", "timeout": 300, "before": {"snippet": "checkpoint-0123456789abcdef", "args": {"label": "execute_blender_code"}}}})),
+     {"request": {"id": 17, "op": "exec", "params": {"code": "bpy.data.objects.new('o', None)", "timeout": 300, "before": {"snippet": "checkpoint-0123456789abcdef", "args": {"label": "execute_blender_code"}}}}}),
+    ("reply_ok_with_before", frame(j({"id": 17, "ok": True, "result": {"value": None, "stdout": "", "stderr": "", "before": {"method": "undo"}}})),
+     {"reply": {"id": 17, "ok": True, "result": {"value": None, "stdout": "", "stderr": "", "before": {"method": "undo"}}}}),
+    ("reply_python_error_with_before", frame(j({"id": 17, "ok": False, "error": {"code": "python_error", "message": "RuntimeError: boom", "details": {"type": "RuntimeError", "message": "boom", "traceback": "Traceback ...", "stdout": "", "stderr": "", "before": {"method": "undo"}}}})),
+     {"reply": {"id": 17, "ok": False, "error": {"code": "python_error", "message": "RuntimeError: boom", "details": {"type": "RuntimeError", "message": "boom", "traceback": "Traceback ...", "stdout": "", "stderr": "", "before": {"method": "undo"}}}}}),
+    ("reply_precondition_failed", frame(j({"id": 17, "ok": False, "error": {"code": "precondition_failed", "message": "the precondition raised RuntimeError: no undo; the code was not run", "details": {"type": "RuntimeError", "message": "no undo", "traceback": "Traceback ...", "stdout": "", "stderr": ""}}})),
+     {"reply": {"id": 17, "ok": False, "error": {"code": "precondition_failed", "message": "the precondition raised RuntimeError: no undo; the code was not run", "details": {"type": "RuntimeError", "message": "no undo", "traceback": "Traceback ...", "stdout": "", "stderr": ""}}}}),
+    ("reply_snippet_unknown", frame(j({"id": 17, "ok": False, "error": {"code": "snippet_unknown", "message": "snippet 'checkpoint-0123456789abcdef' is not cached; send it with code", "details": {"snippet": "checkpoint-0123456789abcdef"}}})),
+     {"reply": {"id": 17, "ok": False, "error": {"code": "snippet_unknown", "message": "snippet 'checkpoint-0123456789abcdef' is not cached; send it with code", "details": {"snippet": "checkpoint-0123456789abcdef"}}}}),
     # frame errors
     ("zero_length", frame(b""), {"frame_error": "bad_frame"}),
     ("length_above_max", frame(b"", length=MAX_FRAME + 1), {"frame_error": "frame_too_large"}),
