@@ -235,6 +235,11 @@ class Connection:
                 return error_reply(request.id, "bad_request", "exec timeout must be a number of seconds > 0")
             if type(params.get("progress", False)) is not bool:
                 return error_reply(request.id, "bad_request", "exec progress must be a boolean")
+            before = params.get("before")
+            if before is not None and not _is_code(before):
+                return error_reply(
+                    request.id, "bad_request", "exec before must be an object with code and/or snippet and optional args"
+                )
         return None
 
     def _cancel(self, request):
@@ -305,3 +310,16 @@ class Connection:
                 pass
             self._sock.close()
             self._server.forget(self)
+
+
+def _is_code(before):
+    """Whether an exec's ``before`` is well formed: code and/or snippet
+    strings and an optional args object (PROTOCOL.md 4.3)."""
+    if not isinstance(before, dict):
+        return False
+    code, snippet = before.get("code"), before.get("snippet")
+    if code is None and snippet is None:
+        return False
+    if any(part is not None and not isinstance(part, str) for part in (code, snippet)):
+        return False
+    return isinstance(before.get("args", {}), dict)

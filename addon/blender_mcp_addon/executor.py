@@ -19,7 +19,7 @@ import traceback
 from collections import OrderedDict, namedtuple
 
 from . import progress
-from .framing import encode_frame
+from .framing import check_json, encode_frame
 from .interrupt import Interrupted
 from .messages import error_reply, ok_reply
 from .progress import ProgressReporter
@@ -38,6 +38,17 @@ Compiled = namedtuple("Compiled", "body tail filename source")
 
 _THIS_FILE = __file__
 
+#: ``before_value`` of an exec whose precondition did not run to its end.
+_NOT_RUN = object()
+
+
+class _NotJson(Exception):
+    """A precondition's value that the reply could not carry back."""
+
+    def __init__(self, value):
+        super().__init__("the value of type %s cannot be serialised as JSON" % type(value).__name__)
+        self.value = value
+
 
 class Executor:
     def __init__(self, bpy_module, max_snippets=MAX_SNIPPETS, max_inline=MAX_INLINE):
@@ -55,15 +66,23 @@ class Executor:
         """
         request = job.request
         params = request.params
-        code, key = params.get("code"), params.get("snippet")
+        before = params.get("before")
         stdout, stderr = io.StringIO(), io.StringIO()
+        # Both are resolved before anything runs: a missing snippet or a
+        # syntax error must not leave a checkpoint taken for nothing.
+        pre = None
         try:
-            compiled = self._compiled(code, key)
-        except KeyError:
-            return encode_frame(
-                error_reply(request.id, "snippet_unknown", "snippet %r is not cached; send it with code" % key[:200])
-            )
+            if before is not None:
+                pre = self._compiled(before.get("code"), before.get("snippet"))
+        except KeyError as missing:
+            return _snippet_unknown(request.id, missing.args[0])
         except BaseException as exc:  # SyntaxError, or worse from compile()
+            return self._precondition_failed(request.id, exc, stdout, stderr)
+        try:
+            compiled = self._compiled(params.get("code"), params.get("snippet"))
+        except KeyError as missing:
+            return _snippet_unknown(request.id, missing.args[0])
+        except BaseException as exc:
             return self._python_error(request.id, exc, stdout, stderr)
 
         reporter = ProgressReporter(job.connection, request.id) if params.get("progress") is True else None
@@ -75,20 +94,27 @@ class Executor:
             "progress": progress.ignore if reporter is None else reporter.report,
         }
         timeout = params.get("timeout")
-        failure = value = None
+        failure = value = pre_failure = None
+        before_value = _NOT_RUN
+        pre_out, pre_err = (io.StringIO(), io.StringIO()) if pre is not None else (None, None)
         saved = sys.stdout, sys.stderr
         # From begin() until end() has run, a cancel or the time limit may raise
         # Interrupted at any bytecode boundary of this thread, so everything in
         # between sits inside ``try`` and end() is retried until it completes.
         try:
-            if not control.begin(job, timeout):
+            if not control.begin(job, timeout if pre is None else None):
                 return None
-            sys.stdout, sys.stderr = stdout, stderr
-            try:
-                exec(compiled.body, namespace)
-                value = eval(compiled.tail, namespace) if compiled.tail is not None else None
-            finally:
-                sys.stdout, sys.stderr = saved
+            if pre is not None:
+                before_value, pre_failure = self._run_before(pre, before.get("args", {}), pre_out, pre_err)
+                if pre_failure is None:
+                    control.arm(job, timeout)
+            if pre_failure is None:
+                sys.stdout, sys.stderr = stdout, stderr
+                try:
+                    exec(compiled.body, namespace)
+                    value = eval(compiled.tail, namespace) if compiled.tail is not None else None
+                finally:
+                    sys.stdout, sys.stderr = saved
         except BaseException as exc:  # SystemExit and friends must not stop the addon
             failure = exc
         while True:
@@ -98,16 +124,25 @@ class Executor:
             except Interrupted:
                 continue
         sys.stdout, sys.stderr = saved
+        # What every reply of a request whose precondition ran carries back.
+        extra = {} if before_value is _NOT_RUN else {"before": before_value}
         if stop is not None:
-            return self._stopped(request.id, stop, timeout, failure, stdout, stderr)
+            if pre is not None and before_value is _NOT_RUN:
+                # Stopped before or inside the precondition: nothing of the
+                # user's ran, and the reply says so by carrying no ``before``.
+                return self._stopped(request.id, stop, timeout, False, pre_out, pre_err, extra)
+            return self._stopped(request.id, stop, timeout, failure is None, stdout, stderr, extra)
         if reporter is not None:
             reporter.flush()
+        if pre_failure is not None:
+            return self._precondition_failed(request.id, pre_failure, pre_out, pre_err)
         if failure is not None:
-            return self._python_error(request.id, failure, stdout, stderr)
+            return self._python_error(request.id, failure, stdout, stderr, extra)
         explicit = "result" in namespace
         if explicit:
             value = namespace["result"]
         result = {"value": value, "stdout": _text(stdout.getvalue()), "stderr": _text(stderr.getvalue())}
+        result.update(extra)
         try:
             return encode_frame(ok_reply(request.id, result))
         except (TypeError, ValueError, RecursionError, OverflowError):
@@ -117,16 +152,57 @@ class Executor:
                 # must not report failure after its side effects have run.
                 result["value"] = _safe_repr(value)
                 return encode_frame(ok_reply(request.id, result))
+            details = {"repr": _safe_repr(value), "stdout": result["stdout"], "stderr": result["stderr"]}
+            details.update(extra)
             return encode_frame(
                 error_reply(
                     request.id,
                     "result_not_json",
                     "the value of type %s cannot be serialised as JSON" % type(value).__name__,
-                    {"repr": _safe_repr(value), "stdout": result["stdout"], "stderr": result["stderr"]},
+                    details,
                 )
             )
 
-    def _stopped(self, request_id, reason, timeout, failure, stdout, stderr):
+    def _run_before(self, compiled, args, stdout, stderr):
+        """Run an exec's precondition: ``(value, None)``, or ``(_NOT_RUN, exc)``.
+
+        Its own namespace and output, so the user code sees neither; its
+        value must be strict JSON because the reply carries it back.
+        """
+        namespace = {
+            "__name__": "__blender_mcp__",
+            "__builtins__": builtins,
+            "bpy": self._bpy,
+            "args": args,
+            "progress": progress.ignore,
+        }
+        saved = sys.stdout, sys.stderr
+        sys.stdout, sys.stderr = stdout, stderr
+        try:
+            exec(compiled.body, namespace)
+            value = eval(compiled.tail, namespace) if compiled.tail is not None else None
+            value = namespace.get("result", value)
+            try:
+                check_json(value)
+            except (TypeError, ValueError, RecursionError, OverflowError):
+                raise _NotJson(value) from None
+            return value, None
+        except BaseException as exc:  # Interrupted (a cancel) included
+            return _NOT_RUN, exc
+        finally:
+            sys.stdout, sys.stderr = saved
+
+    def _precondition_failed(self, request_id, exc, stdout, stderr):
+        if isinstance(exc, _NotJson):
+            details = {"type": "result_not_json", "message": str(exc), "repr": _safe_repr(exc.value)}
+        else:
+            details = {"type": type(exc).__name__, "message": _safe_str(exc), "traceback": _text(_user_traceback(exc))}
+        details["stdout"] = _text(stdout.getvalue())
+        details["stderr"] = _text(stderr.getvalue())
+        message = "the precondition failed (%s: %s); the code was not run" % (details["type"], details["message"])
+        return encode_frame(error_reply(request_id, "precondition_failed", message, details))
+
+    def _stopped(self, request_id, reason, timeout, completed, stdout, stderr, extra):
         """The reply of a run stopped by a cancel or its time limit.
 
         ``completed`` tells whether the code ran to its end anyway (the stop
@@ -134,10 +210,11 @@ class Executor:
         no Python left to run): its side effects are then all in the scene.
         """
         details = {
-            "completed": failure is None,
+            "completed": completed,
             "stdout": _text(stdout.getvalue()),
             "stderr": _text(stderr.getvalue()),
         }
+        details.update(extra)
         if reason == "timeout":
             details["seconds"] = timeout
             message = "the code ran longer than its time limit of %g s and was interrupted" % timeout
@@ -180,7 +257,7 @@ class Executor:
             linecache.cache[INLINE_FILENAME] = compiled.source
         return compiled
 
-    def _python_error(self, request_id, exc, stdout, stderr):
+    def _python_error(self, request_id, exc, stdout, stderr, extra=None):
         name = type(exc).__name__
         text = _safe_str(exc)
         details = {
@@ -190,7 +267,14 @@ class Executor:
             "stdout": _text(stdout.getvalue()),
             "stderr": _text(stderr.getvalue()),
         }
+        if extra:
+            details.update(extra)
         return encode_frame(error_reply(request_id, "python_error", "%s: %s" % (name, text), details))
+
+
+def _snippet_unknown(request_id, key):
+    message = "snippet %r is not cached; send it with code" % key[:200]
+    return encode_frame(error_reply(request_id, "snippet_unknown", message, {"snippet": key}))
 
 
 def _compile(code, filename):

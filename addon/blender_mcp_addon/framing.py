@@ -61,6 +61,11 @@ def decode_payload(payload):
     return value
 
 
+def check_json(value):
+    """Raise ``TypeError``/``ValueError`` unless ``value`` is strict JSON."""
+    _STRICT_ENCODER.encode(value)
+
+
 def encode_frame(message):
     """Serialise ``message`` strictly (no NaN, no Infinity) into one frame.
 

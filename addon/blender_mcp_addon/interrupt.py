@@ -74,12 +74,28 @@ class RunControl:
             job.thread_id = threading.get_ident()
             self._current = job
             if timeout is not None:
-                job.deadline = self._last_deadline = time.monotonic() + timeout
-                # A watchdog already due to wake before this deadline will see
-                # the job then: no thread switch per call on the fast path.
-                if self._wake_at is None or job.deadline < self._wake_at:
-                    self._wake_watchdog()
+                self._set_deadline(job, timeout)
         return True
+
+    def arm(self, job, timeout):
+        """Start the time limit of running ``job`` now, not at ``begin``.
+
+        For an exec with ``before``: the precondition runs outside the
+        user's time limit, which starts when the user code does.
+        """
+        if timeout is None:
+            return
+        with self._lock:
+            if job.state == RUNNING and job.stop_reason is None:
+                self._set_deadline(job, timeout)
+
+    def _set_deadline(self, job, timeout):
+        # Called with the lock held.
+        job.deadline = self._last_deadline = time.monotonic() + timeout
+        # A watchdog already due to wake before this deadline will see
+        # the job then: no thread switch per call on the fast path.
+        if self._wake_at is None or job.deadline < self._wake_at:
+            self._wake_watchdog()
 
     def end(self, job):
         """Mark ``job`` done; returns its stop reason (None when it ran freely).

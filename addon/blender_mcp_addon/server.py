@@ -68,7 +68,7 @@ class BridgeServer:
         return self.address
 
     def hello_result(self):
-        capabilities = ["hello", "ping", "exec", "snippets", "cancel", "exec_timeout", "progress"]
+        capabilities = ["hello", "ping", "exec", "snippets", "cancel", "exec_timeout", "progress", "exec_before"]
         if self.settings.allow_shutdown:
             capabilities.append("shutdown")
         return {

@@ -25,7 +25,7 @@ def test_hello_reports_the_host(addon):
     assert result["addon_version"] == "0.1.0"
     assert result["blender_version"].startswith("4.5")
     assert result["mode"] == "module"
-    assert result["capabilities"] == ["hello", "ping", "exec", "snippets", "cancel", "exec_timeout", "progress"]
+    assert result["capabilities"] == ["hello", "ping", "exec", "snippets", "cancel", "exec_timeout", "progress", "exec_before"]
     assert "shutdown" not in result["capabilities"]  # not enabled
     assert result["max_frame"] == 1024 * 1024
     assert result["pid"] == addon.proc.pid
