@@ -12,11 +12,16 @@ use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
 
-use crate::connection::{ConnectParams, Connection, Endpoint, ServerInfo};
+use crate::connection::{ConnectParams, Connection, Endpoint, ServerInfo, Wait};
 use crate::error::BridgeError;
 use crate::protocol::{ErrorCode, Progress, Snippet, DEFAULT_MAX_FRAME};
 use crate::token::{self, Token};
+
+mod precondition;
+
+pub use precondition::{GuardedExec, EXEC_BEFORE};
 
 /// How to reach and talk to Blender.
 #[derive(Clone)]
@@ -143,6 +148,12 @@ pub struct CallOptions {
     /// frames. Reports arrive in order, at most one per 50 ms, and the last
     /// one always; the channel is only sent to, never closed by the client.
     pub progress: Option<mpsc::UnboundedSender<Progress>>,
+    /// Cancels the call when it fires, like dropping its future, except that
+    /// the call still waits for Blender's reply (normally `cancelled`, with
+    /// what the code printed) and returns it. For callers that must know how
+    /// the code ended, e.g. to roll back what it did. An addon that cannot
+    /// cancel ends the call at once with [`BridgeError::Cancelled`].
+    pub cancel: Option<CancellationToken>,
 }
 
 /// How much longer than an exec time limit the client waits for the reply.
@@ -183,6 +194,9 @@ struct ExecParams<'a> {
     timeout: Option<f64>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     progress: bool,
+    /// A precondition run first, in the same turn (PROTOCOL 4.3).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    before: Option<precondition::BeforeParams<'a>>,
 }
 
 impl<'a> ExecParams<'a> {
@@ -198,6 +212,7 @@ impl<'a> ExecParams<'a> {
             args,
             timeout: opts.exec_timeout.map(|t| t.as_secs_f64()),
             progress: opts.progress.is_some(),
+            before: None,
         }
     }
 }
@@ -297,13 +312,7 @@ impl BlenderClient {
         let connection = self.connection().await?;
         let params = ExecParams::new(Some(code), None, &args, &opts);
         let value = connection
-            .request_with(
-                "exec",
-                &params,
-                code.len(),
-                self.timeout(&opts),
-                opts.progress.clone(),
-            )
+            .request_with("exec", &params, code.len(), self.wait(&opts))
             .await?;
         exec_output(value)
     }
@@ -327,12 +336,11 @@ impl BlenderClient {
     ) -> Result<ExecOutput, BridgeError> {
         let connection = self.connection().await?;
         let key = snippet.key();
-        let timeout = self.timeout(&opts);
         let known = self.inner.known_snippets.lock().unwrap().contains(key);
         if known {
             let params = ExecParams::new(None, Some(key), &args, &opts);
             match connection
-                .request_with("exec", &params, key.len(), timeout, opts.progress.clone())
+                .request_with("exec", &params, key.len(), self.wait(&opts))
                 .await
             {
                 Err(BridgeError::Remote(e)) if e.code == ErrorCode::SnippetUnknown => {
@@ -345,13 +353,7 @@ impl BlenderClient {
         }
         let params = ExecParams::new(Some(snippet.code()), Some(key), &args, &opts);
         let outcome = connection
-            .request_with(
-                "exec",
-                &params,
-                snippet.code().len(),
-                timeout,
-                opts.progress.clone(),
-            )
+            .request_with("exec", &params, snippet.code().len(), self.wait(&opts))
             .await;
         if addon_cached_it(&outcome) {
             self.inner
@@ -371,15 +373,13 @@ impl BlenderClient {
         opts: CallOptions,
     ) -> Result<Value, BridgeError> {
         let connection = self.connection().await?;
-        let timeout = self.timeout(&opts);
-        let progress = opts.progress.clone();
         if params.is_null() {
             connection
-                .request_with(op, &EmptyParams {}, 0, timeout, progress)
+                .request_with(op, &EmptyParams {}, 0, self.wait(&opts))
                 .await
         } else {
             connection
-                .request_with(op, &params, 256, timeout, progress)
+                .request_with(op, &params, 256, self.wait(&opts))
                 .await
         }
     }
@@ -426,6 +426,15 @@ impl BlenderClient {
         match opts.exec_timeout {
             Some(limit) => timeout.max(limit.saturating_add(EXEC_TIMEOUT_MARGIN)),
             None => timeout,
+        }
+    }
+
+    /// How a call with `opts` waits for its reply.
+    fn wait<'a>(&self, opts: &'a CallOptions) -> Wait<'a> {
+        Wait {
+            timeout: self.timeout(opts),
+            progress: opts.progress.clone(),
+            cancel: opts.cancel.as_ref(),
         }
     }
 

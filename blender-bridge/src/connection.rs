@@ -21,6 +21,7 @@ use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio_util::codec::FramedRead;
+use tokio_util::sync::CancellationToken;
 
 use crate::error::BridgeError;
 use crate::protocol::{
@@ -156,6 +157,18 @@ struct CancelParams {
     target: u64,
 }
 
+/// How a caller waits for its reply.
+pub(crate) struct Wait<'a> {
+    /// The transport timeout.
+    pub timeout: Duration,
+    /// Where progress frames go (the request asked for them).
+    pub progress: Option<mpsc::UnboundedSender<Progress>>,
+    /// When it fires: send `cancel` for the request but keep waiting for its
+    /// reply (Blender's `cancelled`, or the result if the code finished
+    /// first), where dropping the future would forget the reply.
+    pub cancel: Option<&'a CancellationToken>,
+}
+
 /// A live, authenticated connection.
 pub(crate) struct Connection {
     frames: mpsc::UnboundedSender<Bytes>,
@@ -275,11 +288,15 @@ impl Connection {
         size_hint: usize,
         timeout: Duration,
     ) -> Result<Value, BridgeError> {
-        self.request_with(op, params, size_hint, timeout, None)
-            .await
+        let wait = Wait {
+            timeout,
+            progress: None,
+            cancel: None,
+        };
+        self.request_with(op, params, size_hint, wait).await
     }
 
-    /// [`Connection::request`] whose progress frames go to `progress`.
+    /// [`Connection::request`] that waits as `wait` says (progress, cancel).
     ///
     /// Dropping the returned future before it completes, or the timeout
     /// passing, abandons the request (see `PendingGuard`).
@@ -288,9 +305,31 @@ impl Connection {
         op: &str,
         params: &P,
         size_hint: usize,
-        timeout: Duration,
-        progress: Option<mpsc::UnboundedSender<Progress>>,
+        wait: Wait<'_>,
     ) -> Result<Value, BridgeError> {
+        self.request_raw(op, params, size_hint, wait)
+            .await
+            .map_err(|error| match error {
+                BridgeError::Remote(remote) => BridgeError::from_reply(op, remote),
+                other => other,
+            })
+    }
+
+    /// [`Connection::request_with`] that leaves an error reply as it came,
+    /// [`BridgeError::Remote`] with all its details, for callers that need
+    /// more of them than the typed variants keep (an exec `before` value).
+    pub(crate) async fn request_raw<P: Serialize + ?Sized>(
+        &self,
+        op: &str,
+        params: &P,
+        size_hint: usize,
+        wait: Wait<'_>,
+    ) -> Result<Value, BridgeError> {
+        let Wait {
+            timeout,
+            progress,
+            cancel,
+        } = wait;
         let id = self.next_id();
         let request = OutgoingRequest { id, op, params };
         let frame = encode_frame(&request, size_hint + 48 + op.len())
@@ -314,17 +353,30 @@ impl Connection {
             self.pending.forget(id);
             return Err(self.pending.close_error());
         }
-        match reply.await {
+        let mut reply = reply;
+        let answer = match cancel {
+            None => reply.await,
+            Some(cancel) => tokio::select! {
+                answer = &mut reply => answer,
+                () = cancel.cancelled() => {
+                    if !self.supports_cancel {
+                        // Nothing can stop it in Blender: give up on it now
+                        // (the armed guard forgets it).
+                        return Err(BridgeError::Cancelled {
+                            op: op.to_owned(),
+                            stdout: String::new(),
+                            stderr: String::new(),
+                        });
+                    }
+                    self.send_cancel(id);
+                    reply.await
+                }
+            },
+        };
+        match answer {
             Ok(Answer::Reply(outcome)) => {
                 guard.armed = false;
-                outcome.map_err(|error| match error {
-                    BridgeError::Remote(remote)
-                        if matches!(remote.code, ErrorCode::Cancelled | ErrorCode::Timeout) =>
-                    {
-                        BridgeError::from_reply(op, remote)
-                    }
-                    other => other,
-                })
+                outcome
             }
             // The guard, still armed, sends `cancel` as this returns.
             Ok(Answer::Expired) => Err(BridgeError::Timeout {
@@ -348,6 +400,11 @@ impl Connection {
     /// `cancelled` reply is ignored the same way.
     fn abandon(&self, id: u64) {
         self.pending.forget(id);
+        self.send_cancel(id);
+    }
+
+    /// Asks the addon to drop or interrupt request `id`, when it can.
+    fn send_cancel(&self, id: u64) {
         if !self.supports_cancel || self.pending.is_closed() {
             return;
         }
@@ -393,7 +450,8 @@ async fn read_loop(read: OwnedReadHalf, max_frame: usize, pending: Arc<Pending>)
                 };
             }
             Ok(Incoming::Reply(reply @ Reply { id: Some(id), .. })) => {
-                pending.complete(id, reply.into_result().map_err(BridgeError::from));
+                // Kept raw here; `request_with` gives it its typed variant.
+                pending.complete(id, reply.into_result().map_err(BridgeError::Remote));
             }
             Ok(Incoming::Progress(frame)) => pending.progress(frame.id, frame.progress),
         }

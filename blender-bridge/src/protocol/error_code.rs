@@ -43,6 +43,8 @@ pub enum ErrorCode {
     ShuttingDown,
     /// A bug in the addon.
     Internal,
+    /// An exec's `before` raised or gave no JSON; the code was not run (PROTOCOL 4.3).
+    PreconditionFailed,
     /// A code this client does not know (from a newer addon).
     Other(String),
 }
@@ -67,6 +69,7 @@ impl ErrorCode {
             ErrorCode::Timeout => "timeout",
             ErrorCode::ShuttingDown => "shutting_down",
             ErrorCode::Internal => "internal",
+            ErrorCode::PreconditionFailed => "precondition_failed",
             ErrorCode::Other(code) => code,
         }
     }
@@ -90,6 +93,7 @@ impl ErrorCode {
             "timeout" => ErrorCode::Timeout,
             "shutting_down" => ErrorCode::ShuttingDown,
             "internal" => ErrorCode::Internal,
+            "precondition_failed" => ErrorCode::PreconditionFailed,
             other => ErrorCode::Other(other.to_owned()),
         }
     }
@@ -151,6 +155,7 @@ mod tests {
             "timeout",
             "shutting_down",
             "internal",
+            "precondition_failed",
         ] {
             let parsed = ErrorCode::parse(code);
             assert!(!matches!(parsed, ErrorCode::Other(_)), "{code} is known");

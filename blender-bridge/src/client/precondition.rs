@@ -1,0 +1,200 @@
+//! [`BlenderClient::exec_before`]: code run after a precondition (a rollback
+//! checkpoint) in one request and one turn of Blender's main thread (the
+//! exec `before` param, PROTOCOL 4.3), so that no other client's work can
+//! run between the two and the call costs one round trip instead of two.
+
+use std::sync::atomic::Ordering;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::{exec_output, BlenderClient, CallOptions, ExecOutput, ExecParams};
+use crate::error::BridgeError;
+use crate::protocol::{ErrorCode, RemoteError, Snippet};
+
+/// The capability of an addon that serves the exec `before` param.
+pub const EXEC_BEFORE: &str = "exec_before";
+
+/// The exec `before` param: the snippet key, its code on a cache miss, its args.
+#[derive(Serialize)]
+pub(super) struct BeforeParams<'a> {
+    snippet: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    code: Option<&'a str>,
+    #[serde(skip_serializing_if = "Value::is_null")]
+    args: &'a Value,
+}
+
+/// How [`BlenderClient::exec_before`] ended.
+#[derive(Debug)]
+pub struct GuardedExec {
+    /// The precondition's value (for a checkpoint: what a rollback needs)
+    /// when it ran to its end, which it always did when `outcome` is `Ok`.
+    /// With it, a failed code may have run partway; without it the code
+    /// never started, or the outcome is unknown (a transport error).
+    pub before: Option<Value>,
+    /// The code's value and output, or what failed. A failed precondition
+    /// is a [`BridgeError::Remote`] with [`ErrorCode::PreconditionFailed`],
+    /// its traceback in the details.
+    pub outcome: Result<ExecOutput, BridgeError>,
+}
+
+impl GuardedExec {
+    fn unguarded(error: BridgeError) -> Self {
+        GuardedExec {
+            before: None,
+            outcome: Err(error),
+        }
+    }
+}
+
+impl BlenderClient {
+    /// Runs `before` (a snippet, with `before_args`), then Python `code`
+    /// with the global `args`, in one turn of Blender's main thread: the
+    /// code runs only if `before` succeeded, and the precondition does not
+    /// count against `opts.exec_timeout`.
+    ///
+    /// An addon without the `exec_before` capability gets the two as separate
+    /// requests (another client's work may then run in between); the answer
+    /// has the same shape either way.
+    pub async fn exec_before(
+        &self,
+        code: &str,
+        args: Value,
+        before: &Snippet,
+        before_args: Value,
+        opts: CallOptions,
+    ) -> GuardedExec {
+        let connection = match self.connection().await {
+            Ok(connection) => connection,
+            Err(error) => return GuardedExec::unguarded(error),
+        };
+        let serves = connection
+            .info()
+            .is_some_and(|info| info.capabilities.iter().any(|c| c == EXEC_BEFORE));
+        if !serves {
+            return self
+                .exec_before_in_two(code, args, before, before_args, opts)
+                .await;
+        }
+        let key = before.key();
+        let mut send_code = !self.inner.known_snippets.lock().unwrap().contains(key);
+        loop {
+            let part = BeforeParams {
+                snippet: key,
+                code: send_code.then(|| before.code()),
+                args: &before_args,
+            };
+            let size = code.len() + part.code.map_or(key.len(), str::len);
+            let params = ExecParams {
+                before: Some(part),
+                ..ExecParams::new(Some(code), None, &args, &opts)
+            };
+            let outcome = connection
+                .request_raw("exec", &params, size, self.wait(&opts))
+                .await;
+            match outcome {
+                Err(BridgeError::Remote(e))
+                    if e.code == ErrorCode::SnippetUnknown && !send_code =>
+                {
+                    tracing::debug!(
+                        snippet = key,
+                        "addon lost the precondition; sending its code"
+                    );
+                    self.inner.known_snippets.lock().unwrap().remove(key);
+                    self.inner.snippet_resends.fetch_add(1, Ordering::Relaxed);
+                    send_code = true;
+                }
+                outcome => {
+                    let outcome = split(outcome);
+                    if outcome.before.is_some() {
+                        // It ran, so the addon compiled and cached it.
+                        let mut known = self.inner.known_snippets.lock().unwrap();
+                        known.insert(key.to_owned());
+                    }
+                    return outcome;
+                }
+            }
+        }
+    }
+
+    /// The precondition and the code as two requests, for an addon without
+    /// `exec_before`: what the one request does, minus the atomicity.
+    async fn exec_before_in_two(
+        &self,
+        code: &str,
+        args: Value,
+        before: &Snippet,
+        before_args: Value,
+        opts: CallOptions,
+    ) -> GuardedExec {
+        let before_opts = CallOptions {
+            timeout: opts.timeout,
+            cancel: opts.cancel.clone(),
+            ..CallOptions::default()
+        };
+        let before = match self
+            .exec_snippet_with(before, before_args, before_opts)
+            .await
+        {
+            Ok(output) => output.value,
+            Err(error) => return GuardedExec::unguarded(precondition_failed(error)),
+        };
+        GuardedExec {
+            before: Some(before),
+            outcome: self.exec_with(code, args, opts).await,
+        }
+    }
+}
+
+/// Takes the `before` value out of a raw exec outcome, and gives the error
+/// its typed variant.
+fn split(outcome: Result<Value, BridgeError>) -> GuardedExec {
+    match outcome {
+        Ok(mut value) => {
+            let before = value
+                .as_object_mut()
+                .and_then(|result| result.remove("before"))
+                .unwrap_or(Value::Null);
+            GuardedExec {
+                before: Some(before),
+                outcome: exec_output(value),
+            }
+        }
+        Err(BridgeError::Remote(mut remote)) => {
+            let before = remote
+                .details
+                .as_mut()
+                .and_then(Value::as_object_mut)
+                .and_then(|details| details.remove("before"));
+            GuardedExec {
+                before,
+                outcome: Err(BridgeError::from_reply("exec", remote)),
+            }
+        }
+        Err(error) => GuardedExec::unguarded(error),
+    }
+}
+
+/// A precondition sent as its own exec that raised or gave no JSON reads
+/// as the `precondition_failed` the one-request path would have answered.
+fn precondition_failed(error: BridgeError) -> BridgeError {
+    let details = match &error {
+        BridgeError::Python(py) => serde_json::json!({
+            "type": py.exc_type,
+            "message": py.message,
+            "traceback": py.traceback,
+            "stdout": py.stdout,
+            "stderr": py.stderr,
+        }),
+        BridgeError::Remote(remote) if remote.code == ErrorCode::ResultNotJson => {
+            serde_json::json!({ "type": "result_not_json", "message": remote.message })
+        }
+        _ => return error,
+    };
+    BridgeError::Remote(RemoteError {
+        code: ErrorCode::PreconditionFailed,
+        message: format!("the precondition failed; the code was not run: {error}"),
+        details: Some(details),
+    })
+}

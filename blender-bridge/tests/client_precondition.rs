@@ -1,0 +1,214 @@
+//! `BlenderClient::exec_before` against a real addon in a real bpy: a
+//! precondition and the code in one request (PROTOCOL 4.3, exec `before`),
+//! and the two-request path for an addon without the `exec_before`
+//! capability. These tests fail, not skip, without the bpy venv or
+//! `BLENDER_MCP_BLENDER`.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use tokio_util::sync::CancellationToken;
+
+use blender_bridge::client::EXEC_BEFORE;
+use blender_bridge::launcher::{default_program, LaunchConfig, LaunchedBlender};
+use blender_bridge::{BlenderClient, BridgeError, CallOptions, ErrorCode, Snippet};
+
+/// Records its args where the code can read them, and answers a handle.
+static MARK: Snippet = Snippet::new(
+    "test_mark",
+    "bpy.app.driver_namespace['mark'] = args['tag']\nresult = {'tag': args['tag']}",
+);
+static FAILING: Snippet = Snippet::new(
+    "test_failing",
+    "print('trying')\nraise RuntimeError('no checkpoint today')",
+);
+
+async fn launch(python_path: Option<&Path>) -> (LaunchedBlender, BlenderClient) {
+    let program = default_program().expect(
+        "no Blender to test against: create ~/.cache/blender-mcp-rs/venv with bpy, \
+         or set BLENDER_MCP_BLENDER",
+    );
+    let mut config = LaunchConfig::new(program);
+    if let Some(path) = python_path {
+        config.extra_env = vec![("PYTHONPATH".into(), path.display().to_string())];
+    }
+    let blender = LaunchedBlender::launch(config)
+        .await
+        .expect("Blender launches");
+    let client = BlenderClient::connect(blender.client_config())
+        .await
+        .unwrap();
+    (blender, client)
+}
+
+/// A copy of this repository's addon that does not advertise `exec_before`,
+/// as an addon from before it would (the rest of the addon is the real one).
+fn addon_without_exec_before() -> PathBuf {
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("../addon/blender_mcp_addon");
+    let root = std::env::temp_dir().join(format!("old-addon-{}", std::process::id()));
+    let package = root.join("blender_mcp_addon");
+    std::fs::create_dir_all(&package).unwrap();
+    for entry in std::fs::read_dir(&source).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "py" || e == "toml") {
+            let mut text = std::fs::read_to_string(&path).unwrap();
+            if path.file_name().unwrap() == "server.py" {
+                assert!(text.contains(", \"exec_before\""), "server.py changed");
+                text = text.replace(", \"exec_before\"", "");
+            }
+            std::fs::write(package.join(path.file_name().unwrap()), text).unwrap();
+        }
+    }
+    root
+}
+
+fn marker_exists(path: &Path) -> bool {
+    path.exists()
+}
+
+async fn guarded_calls_behave_alike(client: &BlenderClient) {
+    let code = "print('user')\nresult = [bpy.app.driver_namespace.pop('mark'), args['own']]";
+    let ok = client
+        .exec_before(
+            code,
+            json!({"own": 1}),
+            &MARK,
+            json!({"tag": "a"}),
+            CallOptions::default(),
+        )
+        .await;
+    assert_eq!(ok.before, Some(json!({"tag": "a"})));
+    let output = ok.outcome.unwrap();
+    assert_eq!(output.value, json!(["a", 1]));
+    assert_eq!(output.stdout, "user\n");
+
+    // The code raised: its error, and the handle to undo what it did.
+    let raised = client
+        .exec_before(
+            "1 / 0",
+            Value::Null,
+            &MARK,
+            json!({"tag": "b"}),
+            CallOptions::default(),
+        )
+        .await;
+    assert_eq!(raised.before, Some(json!({"tag": "b"})));
+    match raised.outcome {
+        Err(BridgeError::Python(e)) => assert_eq!(e.exc_type, "ZeroDivisionError"),
+        other => panic!("{other:?}"),
+    }
+
+    // The precondition raised: precondition_failed with its traceback, no
+    // handle, and the code never ran.
+    let marker = std::env::temp_dir().join(format!("precondition-{}", std::process::id()));
+    let _ = std::fs::remove_file(&marker);
+    let failed = client
+        .exec_before(
+            "open(args['path'], 'w').close()",
+            json!({"path": marker.display().to_string()}),
+            &FAILING,
+            Value::Null,
+            CallOptions::default(),
+        )
+        .await;
+    assert_eq!(failed.before, None);
+    match failed.outcome {
+        Err(BridgeError::Remote(e)) => {
+            assert_eq!(e.code, ErrorCode::PreconditionFailed);
+            assert_eq!(e.detail_str("type"), Some("RuntimeError"));
+            assert!(
+                e.detail_str("traceback")
+                    .unwrap()
+                    .contains("no checkpoint today"),
+                "{e:?}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        !marker_exists(&marker),
+        "the code ran after a failed precondition"
+    );
+
+    // Cancelled through CallOptions::cancel while the code runs: the call
+    // still returns Blender's reply, so the handle comes back.
+    let cancel = CancellationToken::new();
+    let trigger = cancel.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        trigger.cancel();
+    });
+    let opts = CallOptions {
+        cancel: Some(cancel),
+        ..CallOptions::default()
+    };
+    let cancelled = client
+        .exec_before(
+            "print('looping')\nwhile True:\n    pass",
+            Value::Null,
+            &MARK,
+            json!({"tag": "c"}),
+            opts,
+        )
+        .await;
+    assert_eq!(cancelled.before, Some(json!({"tag": "c"})));
+    match cancelled.outcome {
+        Err(BridgeError::Cancelled { stdout, .. }) => assert_eq!(stdout, "looping\n"),
+        other => panic!("{other:?}"),
+    }
+    client.ping().await.unwrap();
+}
+
+#[tokio::test]
+async fn one_request_carries_the_precondition_and_its_value_comes_back() {
+    let (_blender, client) = launch(None).await;
+    let info = client.server_info().await.unwrap();
+    assert!(
+        info.capabilities.iter().any(|c| c == EXEC_BEFORE),
+        "{info:?}"
+    );
+    guarded_calls_behave_alike(&client).await;
+    assert_eq!(client.stats().snippet_resends, 0);
+}
+
+#[tokio::test]
+async fn a_precondition_the_addon_forgot_is_sent_again_with_its_code() {
+    let (_blender, client) = launch(None).await;
+    let run = |tag: &'static str| {
+        client.exec_before(
+            "bpy.app.driver_namespace.pop('mark')",
+            Value::Null,
+            &MARK,
+            json!({ "tag": tag }),
+            CallOptions::default(),
+        )
+    };
+    assert_eq!(run("first").await.outcome.unwrap().value, json!("first"));
+    // Push it out of the addon's snippet cache (256 entries), behind the
+    // client's back: the client still sends the key alone.
+    for i in 0..300 {
+        let params = json!({"code": "None", "snippet": format!("filler-{i}")});
+        client
+            .call("exec", params, CallOptions::default())
+            .await
+            .unwrap();
+    }
+    let again = run("second").await;
+    assert_eq!(again.before, Some(json!({"tag": "second"})));
+    assert_eq!(again.outcome.unwrap().value, json!("second"));
+    assert_eq!(client.stats().snippet_resends, 1);
+}
+
+#[tokio::test]
+async fn an_addon_without_exec_before_gets_two_requests_with_the_same_answers() {
+    let old_addon = addon_without_exec_before();
+    let (_blender, client) = launch(Some(&old_addon)).await;
+    let info = client.server_info().await.unwrap();
+    assert!(
+        !info.capabilities.iter().any(|c| c == EXEC_BEFORE),
+        "{info:?}"
+    );
+    guarded_calls_behave_alike(&client).await;
+    let _ = std::fs::remove_dir_all(old_addon);
+}
