@@ -13,21 +13,10 @@ use serde_json::{Map, Value};
 
 use super::long_call::LongCall;
 use super::{BlenderTools, ToolError};
-use crate::{BridgeError, CallOptions};
+use crate::CallOptions;
 
 /// The longest time limit a call may ask for.
 const MAX_TIMEOUT_SECONDS: f64 = 24.0 * 3600.0;
-
-/// Whether the code ran and stopped partway (then rolling back undoes its
-/// partial work): it raised, returned no JSON, or Blender interrupted it at
-/// its time limit or on cancellation. Transport failures are not rolled
-/// back: the request may never have reached Blender, or Blender may be gone.
-fn user_code_failed(err: &BridgeError) -> bool {
-    matches!(
-        err,
-        BridgeError::Python(_) | BridgeError::TimedOut { .. } | BridgeError::Cancelled { .. }
-    ) || matches!(err, BridgeError::Remote(r) if r.code == crate::ErrorCode::ResultNotJson)
-}
 
 /// Arguments of `execute_blender_code`.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -105,46 +94,30 @@ impl BlenderTools {
             }
         };
         let args = Value::Object(input.args.unwrap_or_default());
-        let checkpoint = if input.rollback_on_error {
-            Some(self.checkpoint("execute_blender_code").await?)
-        } else {
-            None
-        };
         let options = CallOptions {
             exec_timeout: Some(limit),
             ..CallOptions::default()
         };
         let long_call = LongCall::new(&context);
-        let client = self.client();
-        let outcome = long_call
-            .run(options, |options| {
-                client.exec_with(&input.code, args, options)
-            })
-            .await;
-        let output = match (outcome, checkpoint) {
-            (Some(Ok(output)), Some(checkpoint)) => {
-                self.release(checkpoint).await;
-                output
-            }
-            (Some(Ok(output)), None) => output,
-            // Cancelled: Blender interrupts the code; the rollback queues
-            // behind it on Blender's main thread, so it undoes a stopped script.
-            (None, checkpoint) => {
-                let mut error = LongCall::cancelled_error();
-                if let Some(checkpoint) = checkpoint {
-                    let note = self.rollback(checkpoint).await;
-                    error = ToolError::new(format!("{}\n\n{note}", error.message()));
-                }
-                return Err(error);
-            }
-            (Some(Err(err)), checkpoint) => {
-                let rolled_back = user_code_failed(&err);
-                let mut error = ToolError::from_user_code(err);
-                if let (Some(checkpoint), true) = (checkpoint, rolled_back) {
-                    let note = self.rollback(checkpoint).await;
-                    error = ToolError::new(format!("{}\n\n{note}", error.message()));
-                }
-                return Err(error);
+        let output = if input.rollback_on_error {
+            self.exec_guarded(
+                "execute_blender_code",
+                &input.code,
+                args,
+                options,
+                &long_call,
+            )
+            .await?
+        } else {
+            let client = self.client();
+            let outcome = long_call
+                .run(options, |options| {
+                    client.exec_with(&input.code, args, options)
+                })
+                .await;
+            match outcome {
+                Some(outcome) => outcome.map_err(ToolError::from_user_code)?,
+                None => return Err(LongCall::cancelled_error()),
             }
         };
         Ok(Json(ExecuteCodeOutput {
