@@ -12,9 +12,8 @@ use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tokio::sync::mpsc;
-use tokio_util::sync::CancellationToken;
 
-use crate::connection::{ConnectParams, Connection, Endpoint, ServerInfo, Wait};
+use crate::connection::{ConnectParams, Connection, Endpoint, ServerInfo};
 use crate::error::BridgeError;
 use crate::protocol::{ErrorCode, Progress, Snippet, DEFAULT_MAX_FRAME};
 use crate::token::{self, Token};
@@ -148,12 +147,6 @@ pub struct CallOptions {
     /// frames. Reports arrive in order, at most one per 50 ms, and the last
     /// one always; the channel is only sent to, never closed by the client.
     pub progress: Option<mpsc::UnboundedSender<Progress>>,
-    /// Cancels the call when it fires, like dropping its future, except that
-    /// the call still waits for Blender's reply (normally `cancelled`, with
-    /// what the code printed) and returns it. For callers that must know how
-    /// the code ended, e.g. to roll back what it did. An addon that cannot
-    /// cancel ends the call at once with [`BridgeError::Cancelled`].
-    pub cancel: Option<CancellationToken>,
 }
 
 /// How much longer than an exec time limit the client waits for the reply.
@@ -312,7 +305,13 @@ impl BlenderClient {
         let connection = self.connection().await?;
         let params = ExecParams::new(Some(code), None, &args, &opts);
         let value = connection
-            .request_with("exec", &params, code.len(), self.wait(&opts))
+            .request_with(
+                "exec",
+                &params,
+                code.len(),
+                self.timeout(&opts),
+                opts.progress.clone(),
+            )
             .await?;
         exec_output(value)
     }
@@ -336,11 +335,12 @@ impl BlenderClient {
     ) -> Result<ExecOutput, BridgeError> {
         let connection = self.connection().await?;
         let key = snippet.key();
+        let timeout = self.timeout(&opts);
         let known = self.inner.known_snippets.lock().unwrap().contains(key);
         if known {
             let params = ExecParams::new(None, Some(key), &args, &opts);
             match connection
-                .request_with("exec", &params, key.len(), self.wait(&opts))
+                .request_with("exec", &params, key.len(), timeout, opts.progress.clone())
                 .await
             {
                 Err(BridgeError::Remote(e)) if e.code == ErrorCode::SnippetUnknown => {
@@ -353,7 +353,13 @@ impl BlenderClient {
         }
         let params = ExecParams::new(Some(snippet.code()), Some(key), &args, &opts);
         let outcome = connection
-            .request_with("exec", &params, snippet.code().len(), self.wait(&opts))
+            .request_with(
+                "exec",
+                &params,
+                snippet.code().len(),
+                timeout,
+                opts.progress.clone(),
+            )
             .await;
         if addon_cached_it(&outcome) {
             self.inner
@@ -373,13 +379,15 @@ impl BlenderClient {
         opts: CallOptions,
     ) -> Result<Value, BridgeError> {
         let connection = self.connection().await?;
+        let timeout = self.timeout(&opts);
+        let progress = opts.progress.clone();
         if params.is_null() {
             connection
-                .request_with(op, &EmptyParams {}, 0, self.wait(&opts))
+                .request_with(op, &EmptyParams {}, 0, timeout, progress)
                 .await
         } else {
             connection
-                .request_with(op, &params, 256, self.wait(&opts))
+                .request_with(op, &params, 256, timeout, progress)
                 .await
         }
     }
@@ -426,15 +434,6 @@ impl BlenderClient {
         match opts.exec_timeout {
             Some(limit) => timeout.max(limit.saturating_add(EXEC_TIMEOUT_MARGIN)),
             None => timeout,
-        }
-    }
-
-    /// How a call with `opts` waits for its reply.
-    fn wait<'a>(&self, opts: &'a CallOptions) -> Wait<'a> {
-        Wait {
-            timeout: self.timeout(opts),
-            progress: opts.progress.clone(),
-            cancel: opts.cancel.as_ref(),
         }
     }
 

@@ -21,7 +21,6 @@ use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio_util::codec::FramedRead;
-use tokio_util::sync::CancellationToken;
 
 use crate::error::BridgeError;
 use crate::protocol::{
@@ -157,18 +156,6 @@ struct CancelParams {
     target: u64,
 }
 
-/// How a caller waits for its reply.
-pub(crate) struct Wait<'a> {
-    /// The transport timeout.
-    pub timeout: Duration,
-    /// Where progress frames go (the request asked for them).
-    pub progress: Option<mpsc::UnboundedSender<Progress>>,
-    /// When it fires: send `cancel` for the request but keep waiting for its
-    /// reply (Blender's `cancelled`, or the result if the code finished
-    /// first), where dropping the future would forget the reply.
-    pub cancel: Option<&'a CancellationToken>,
-}
-
 /// A live, authenticated connection.
 pub(crate) struct Connection {
     frames: mpsc::UnboundedSender<Bytes>,
@@ -288,15 +275,11 @@ impl Connection {
         size_hint: usize,
         timeout: Duration,
     ) -> Result<Value, BridgeError> {
-        let wait = Wait {
-            timeout,
-            progress: None,
-            cancel: None,
-        };
-        self.request_with(op, params, size_hint, wait).await
+        self.request_with(op, params, size_hint, timeout, None)
+            .await
     }
 
-    /// [`Connection::request`] that waits as `wait` says (progress, cancel).
+    /// [`Connection::request`] whose progress frames go to `progress`.
     ///
     /// Dropping the returned future before it completes, or the timeout
     /// passing, abandons the request (see `PendingGuard`).
@@ -305,9 +288,10 @@ impl Connection {
         op: &str,
         params: &P,
         size_hint: usize,
-        wait: Wait<'_>,
+        timeout: Duration,
+        progress: Option<mpsc::UnboundedSender<Progress>>,
     ) -> Result<Value, BridgeError> {
-        self.request_raw(op, params, size_hint, wait)
+        self.request_raw(op, params, size_hint, timeout, progress)
             .await
             .map_err(|error| match error {
                 BridgeError::Remote(remote) => BridgeError::from_reply(op, remote),
@@ -323,13 +307,9 @@ impl Connection {
         op: &str,
         params: &P,
         size_hint: usize,
-        wait: Wait<'_>,
+        timeout: Duration,
+        progress: Option<mpsc::UnboundedSender<Progress>>,
     ) -> Result<Value, BridgeError> {
-        let Wait {
-            timeout,
-            progress,
-            cancel,
-        } = wait;
         let id = self.next_id();
         let request = OutgoingRequest { id, op, params };
         let frame = encode_frame(&request, size_hint + 48 + op.len())
@@ -353,27 +333,7 @@ impl Connection {
             self.pending.forget(id);
             return Err(self.pending.close_error());
         }
-        let mut reply = reply;
-        let answer = match cancel {
-            None => reply.await,
-            Some(cancel) => tokio::select! {
-                answer = &mut reply => answer,
-                () = cancel.cancelled() => {
-                    if !self.supports_cancel {
-                        // Nothing can stop it in Blender: give up on it now
-                        // (the armed guard forgets it).
-                        return Err(BridgeError::Cancelled {
-                            op: op.to_owned(),
-                            stdout: String::new(),
-                            stderr: String::new(),
-                        });
-                    }
-                    self.send_cancel(id);
-                    reply.await
-                }
-            },
-        };
-        match answer {
+        match reply.await {
             Ok(Answer::Reply(outcome)) => {
                 guard.armed = false;
                 outcome
@@ -400,11 +360,6 @@ impl Connection {
     /// `cancelled` reply is ignored the same way.
     fn abandon(&self, id: u64) {
         self.pending.forget(id);
-        self.send_cancel(id);
-    }
-
-    /// Asks the addon to drop or interrupt request `id`, when it can.
-    fn send_cancel(&self, id: u64) {
         if !self.supports_cancel || self.pending.is_closed() {
             return;
         }

@@ -8,7 +8,6 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use tokio_util::sync::CancellationToken;
 
 use blender_bridge::client::EXEC_BEFORE;
 use blender_bridge::launcher::{default_program, LaunchConfig, LaunchedBlender};
@@ -131,19 +130,12 @@ async fn guarded_calls_behave_alike(client: &BlenderClient) {
         "the code ran after a failed precondition"
     );
 
-    // Cancelled through CallOptions::cancel while the code runs: the call
-    // still returns Blender's reply, so the handle comes back.
-    let cancel = CancellationToken::new();
-    let trigger = cancel.clone();
-    tokio::spawn(async move {
-        tokio::time::sleep(Duration::from_millis(300)).await;
-        trigger.cancel();
-    });
+    // Stopped at its time limit: the handle comes back with the timeout.
     let opts = CallOptions {
-        cancel: Some(cancel),
+        exec_timeout: Some(Duration::from_millis(300)),
         ..CallOptions::default()
     };
-    let cancelled = client
+    let timed_out = client
         .exec_before(
             "print('looping')\nwhile True:\n    pass",
             Value::Null,
@@ -152,9 +144,9 @@ async fn guarded_calls_behave_alike(client: &BlenderClient) {
             opts,
         )
         .await;
-    assert_eq!(cancelled.before, Some(json!({"tag": "c"})));
-    match cancelled.outcome {
-        Err(BridgeError::Cancelled { stdout, .. }) => assert_eq!(stdout, "looping\n"),
+    assert_eq!(timed_out.before, Some(json!({"tag": "c"})));
+    match timed_out.outcome {
+        Err(BridgeError::TimedOut { stdout, .. }) => assert_eq!(stdout, "looping\n"),
         other => panic!("{other:?}"),
     }
     client.ping().await.unwrap();

@@ -91,7 +91,13 @@ impl BlenderClient {
                 ..ExecParams::new(Some(code), None, &args, &opts)
             };
             let outcome = connection
-                .request_raw("exec", &params, size, self.wait(&opts))
+                .request_raw(
+                    "exec",
+                    &params,
+                    size,
+                    self.timeout(&opts),
+                    opts.progress.clone(),
+                )
                 .await;
             match outcome {
                 Err(BridgeError::Remote(e))
@@ -130,7 +136,6 @@ impl BlenderClient {
     ) -> GuardedExec {
         let before_opts = CallOptions {
             timeout: opts.timeout,
-            cancel: opts.cancel.clone(),
             ..CallOptions::default()
         };
         let before = match self

@@ -6,6 +6,8 @@
 //! module; where undo is switched off it falls back to a temporary copy of
 //! the .blend file that a rollback reloads.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use tokio::sync::OwnedMutexGuard;
@@ -17,6 +19,10 @@ use crate::{BridgeError, CallOptions, ErrorCode, ExecOutput, Snippet};
 
 static CHECKPOINT: Snippet = Snippet::new("checkpoint", include_str!("snippets/checkpoint.py"));
 static ROLLBACK: Snippet = Snippet::new("rollback", include_str!("snippets/rollback.py"));
+
+/// Numbers the checkpoints of `exec_guarded`, which a cancelled call's
+/// rollback names without having seen the checkpoint's answer.
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
 /// A taken checkpoint. Holding it holds the checkpoint lock, so no other
 /// guarded call can interleave before it is rolled back or released.
@@ -74,17 +80,33 @@ impl BlenderTools {
     ) -> Result<ExecOutput, ToolError> {
         let guard = self.instances.target().checkpoint_lock.lock_owned().await;
         let client = self.client();
-        let (outcome, cancelled) = long_call
-            .run_to_reply(options, |options| {
-                let label = json!({ "label": label });
-                client.exec_before(code, args, &CHECKPOINT, label, options)
+        let id = format!(
+            "{}-{}",
+            std::process::id(),
+            NEXT_ID.fetch_add(1, Ordering::Relaxed)
+        );
+        let before_args = json!({ "label": label, "id": id });
+        let outcome = long_call
+            .run(options, |options| {
+                client.exec_before(code, args, &CHECKPOINT, before_args, options)
             })
             .await;
-        let GuardedExec { before, outcome } = outcome;
-        // A call the client cancelled is undone even if the code had
-        // finished when the cancel reached Blender.
+        let Some(GuardedExec { before, outcome }) = outcome else {
+            // Cancelled: dropping the call told Blender to stop, and the
+            // rollback queues right behind the stopped code, before anything
+            // another caller sends next. Blender's reply, which carries the
+            // checkpoint's answer, is not awaited: the rollback names the
+            // checkpoint by its id, and Blender remembered the rest.
+            let note = self
+                .rollback(Checkpoint {
+                    state: json!({ "id": id }),
+                    _guard: guard,
+                })
+                .await;
+            let error = LongCall::cancelled_error();
+            return Err(ToolError::new(format!("{}\n\n{note}", error.message())));
+        };
         let (error, roll_back) = match outcome {
-            _ if cancelled => (LongCall::cancelled_error(), true),
             Ok(output) => {
                 if let Some(state) = before {
                     self.release(Checkpoint {
@@ -143,6 +165,9 @@ impl BlenderTools {
                     "a saved copy"
                 }
             ),
+            Ok(outcome) if outcome.method == "none" => {
+                "Nothing had run yet, so there was nothing to roll back.".to_string()
+            }
             Ok(_) => "The scene was NOT rolled back.".to_string(),
             Err(e) => format!("Rolling the scene back FAILED, so it may be partly changed: {e}"),
         }

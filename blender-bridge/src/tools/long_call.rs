@@ -39,40 +39,7 @@ impl LongCall {
     /// client wants it; forwards each report as an MCP progress notification;
     /// gives up (dropping `call`, hence cancelling it in Blender) when the
     /// client cancels the request, and then returns `None`.
-    pub(crate) async fn run<T, F, Fut>(&self, options: CallOptions, call: F) -> Option<T>
-    where
-        F: FnOnce(CallOptions) -> Fut,
-        Fut: Future<Output = T>,
-    {
-        self.forwarding(options, |options| async move {
-            tokio::select! {
-                outcome = call(options) => Some(outcome),
-                _ = self.cancelled.cancelled() => None,
-            }
-        })
-        .await
-    }
-
-    /// [`LongCall::run`] for a call whose reply matters even when the client
-    /// cancels (it carries what a rollback needs): the cancellation goes to
-    /// the bridge as [`CallOptions::cancel`], which asks Blender to stop and
-    /// still waits for the reply. Returns it, and whether the client cancelled.
-    pub(crate) async fn run_to_reply<T, F, Fut>(
-        &self,
-        mut options: CallOptions,
-        call: F,
-    ) -> (T, bool)
-    where
-        F: FnOnce(CallOptions) -> Fut,
-        Fut: Future<Output = T>,
-    {
-        options.cancel = Some(self.cancelled.clone());
-        let outcome = self.forwarding(options, call).await;
-        (outcome, self.cancelled.is_cancelled())
-    }
-
-    /// Runs `call` with progress forwarded when the client asked for it.
-    async fn forwarding<T, F, Fut>(&self, mut options: CallOptions, call: F) -> T
+    pub(crate) async fn run<T, F, Fut>(&self, mut options: CallOptions, call: F) -> Option<T>
     where
         F: FnOnce(CallOptions) -> Fut,
         Fut: Future<Output = T>,
@@ -82,7 +49,10 @@ impl LongCall {
             options.progress = Some(sender);
             tokio::spawn(forward_progress(self.peer.clone(), token, receiver))
         });
-        let outcome = call(options).await;
+        let outcome = tokio::select! {
+            outcome = call(options) => Some(outcome),
+            _ = self.cancelled.cancelled() => None,
+        };
         if let Some(forwarder) = forwarder {
             // The sender went away with the call: the forwarder drains what is
             // left and ends, so no notification follows the result.

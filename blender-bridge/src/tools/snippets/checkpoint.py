@@ -35,3 +35,10 @@ else:
         for attr, name in orphans:
             getattr(bpy.data, attr)[name].use_fake_user = False
     result = {"method": "file", "path": path, "filepath": bpy.data.filepath, "orphans": orphans}
+
+# Remembered in Blender as well, under the id the server chose: a call the
+# client cancels is rolled back by that id at once, without waiting for the
+# reply that carries this answer (rollback.py). One entry is enough, as a
+# server takes one checkpoint at a time on a Blender.
+result["id"] = args.get("id")
+bpy.app.driver_namespace["blender_mcp_checkpoint"] = result

@@ -3,8 +3,22 @@
 import os
 import shutil
 
+# A cancelled call names its checkpoint by id alone (the server did not wait
+# for checkpoint.py's answer; Blender kept it). Another id there means that
+# checkpoint was never taken, so none of the call's code ran.
+latest = bpy.app.driver_namespace.get("blender_mcp_checkpoint")
+if "method" not in args:
+    if latest is None or latest.get("id") != args.get("id"):
+        args = {"method": "none"}
+    else:
+        args = dict(latest, discard=args.get("discard"))
+if latest is not None and latest.get("id") == args.get("id"):
+    del bpy.app.driver_namespace["blender_mcp_checkpoint"]
+
 method = args["method"]
-if method == "undo":
+if method == "none":
+    result = {"method": method, "rolled_back": False}
+elif method == "undo":
     if not args.get("discard"):
         # Record the failed state as a step, then step back over it to the
         # checkpoint; the failed state stays as a redo step until the next push.
