@@ -25,6 +25,31 @@ def test_runaway_code_hits_its_time_limit_and_is_rolled_back(server):
     assert "half_done" not in names
 
 
+CHECKPOINT_COPIES = ("import glob, os, tempfile\n"
+                     "result = sorted(glob.glob(os.path.join(tempfile.gettempdir(), 'blender-mcp-checkpoint-*')))")
+
+
+def test_runaway_code_without_undo_is_rolled_back_from_the_copy(server):
+    """With undo off the checkpoint is a temporary .blend whose path only
+    the addon's reply names: the timeout reply must carry it back."""
+    def py(code, args=None):
+        res = server.call("execute_blender_code", {"code": code, "args": args or {}, "rollback_on_error": False})
+        assert not res.is_error, text_of(res)
+        return res.structured_content["result"]
+
+    steps = py("result = bpy.context.preferences.edit.undo_steps")
+    copies = py(CHECKPOINT_COPIES)
+    py("bpy.context.preferences.edit.undo_steps = 0")
+    try:
+        res = server.call("execute_blender_code", {"code": LOOP_AFTER_EDIT, "timeout_seconds": 1})
+        text = text_of(res)
+        assert res.is_error and "time limit" in text and "saved copy" in text, text
+    finally:
+        py("bpy.context.preferences.edit.undo_steps = args['n']", {"n": steps})
+    assert "half_done" not in py("[o.name for o in bpy.data.objects]")
+    assert py(CHECKPOINT_COPIES) == copies, "the checkpoint copy was left behind"
+
+
 def test_bad_time_limits_are_refused(server):
     for bad in (0, -1, 10 ** 9):
         res = server.call("execute_blender_code", {"code": "1", "timeout_seconds": bad})
@@ -67,6 +92,22 @@ def test_cancelled_call_stops_blender_work(tmp_path):
         assert time.monotonic() - started < 20
         assert not after["result"].get("isError"), after
         assert "half_done" not in after["result"]["structuredContent"]["result"], "the cancelled edit was not rolled back"
+
+        # Again with undo off: the rollback needs the copy's path, which
+        # comes back in Blender's reply to the cancelled request.
+        def py(code):
+            reply = srv.call_tool("execute_blender_code", {"code": code, "rollback_on_error": False})
+            assert not reply["result"].get("isError"), reply
+            return reply["result"]["structuredContent"]["result"]
+
+        copies = py(CHECKPOINT_COPIES)
+        py("bpy.context.preferences.edit.undo_steps = 0")
+        busy = srv.start("tools/call", {"name": "execute_blender_code",
+                                        "arguments": {"code": LOOP_AFTER_EDIT, "timeout_seconds": 600}})
+        time.sleep(0.5)
+        srv.notify("notifications/cancelled", {"requestId": busy, "reason": "test"})
+        assert "half_done" not in py("[o.name for o in bpy.data.objects]"), "the cancelled edit was not rolled back"
+        assert py(CHECKPOINT_COPIES) == copies, "the checkpoint copy was left behind"
     finally:
         srv.close()
 

@@ -123,3 +123,60 @@ def test_syntax_errors_change_nothing_and_the_server_keeps_serving(tools_server)
     res = tools_server.call("execute_blender_code", {"code": "def broken(:\n  pass"})
     assert res.is_error and "SyntaxError" in text_of(res)
     assert fingerprint(tools_server) == before
+
+
+def test_a_checkpoint_that_cannot_be_taken_runs_nothing(tools_server):
+    """Forced: with undo off the checkpoint must write a copy, and the
+    temporary folder it writes to does not exist. The code must not run."""
+    steps = py(tools_server, "result = bpy.context.preferences.edit.undo_steps")
+    py(tools_server, "import tempfile\nbpy.context.preferences.edit.undo_steps = 0\n"
+                     "tempfile.tempdir = '/nonexistent/blender-mcp-test'")
+    try:
+        res = tools_server.call("execute_blender_code", {
+            "code": "o = bpy.data.objects.new('rb_never', None)\nbpy.context.scene.collection.objects.link(o)"})
+        assert res.is_error
+        text = text_of(res)
+        assert "could not take a checkpoint, nothing was run" in text, text
+        assert "FileNotFoundError" in text and "Traceback" in text, text
+    finally:
+        py(tools_server, "import tempfile\ntempfile.tempdir = None\n"
+                         "bpy.context.preferences.edit.undo_steps = args['n']", {"n": steps})
+    assert py(tools_server, "result = 'rb_never' in bpy.data.objects") is False
+
+
+def addon_without_exec_before(tmp_path):
+    """This repository's addon, minus the `exec_before` capability in its
+    hello: what an addon from before that feature tells the server."""
+    import shutil
+    from harness import ROOT
+
+    root = tmp_path / "old-addon"
+    shutil.copytree(ROOT / "addon" / "blender_mcp_addon", root / "blender_mcp_addon",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "addon" / "keep_alive.py", root / "keep_alive.py")
+    server_py = root / "blender_mcp_addon" / "server.py"
+    text = server_py.read_text()
+    assert ', "exec_before"' in text
+    server_py.write_text(text.replace(', "exec_before"', ""))
+    return root
+
+
+def test_an_addon_without_exec_before_still_gets_rolled_back(tmp_path, logs_dir):
+    """The server sends the checkpoint as its own request then (two turns),
+    with the same rollback on failure and on the time limit."""
+    from conftest import free_port
+    from harness import McpServer, blender_python
+
+    env = {"BLENDER_MCP_BLENDER": str(blender_python()),
+           "BLENDER_MCP_ADDON_DIR": str(addon_without_exec_before(tmp_path))}
+    with McpServer(args=["--port", str(free_port())], env=env, stderr_path=logs_dir / "old-addon-server.log") as srv:
+        setup_scene(srv)
+        text = failing_call_is_rolled_back(srv)
+        assert "Blender's undo" in text
+        before = fingerprint(srv)
+        res = srv.call("execute_blender_code", {
+            "code": "bpy.data.objects['rb_cube'].location.x = 50\nwhile True:\n    pass", "timeout_seconds": 0.5})
+        assert res.is_error and "time limit" in text_of(res) and "rolled back" in text_of(res), text_of(res)
+        assert fingerprint(srv) == before
+        ok(srv, "execute_blender_code", {"code": "bpy.data.objects['rb_cube'].location.z = 7"})
+        assert py(srv, "result = bpy.data.objects['rb_cube'].location.z") == 7
