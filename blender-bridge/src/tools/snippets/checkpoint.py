@@ -39,6 +39,12 @@ else:
 # Remembered in Blender as well, under the id the server chose: a call the
 # client cancels is rolled back by that id at once, without waiting for the
 # reply that carries this answer (rollback.py). One entry is enough, as a
-# server takes one checkpoint at a time on a Blender.
+# server takes one checkpoint at a time on a Blender. Kept in a module of
+# its own, not in bpy.app.driver_namespace: anything stored there makes pip's
+# bpy 4.5 hang in its exit handlers.
+import sys
+import types
+
 result["id"] = args.get("id")
-bpy.app.driver_namespace["blender_mcp_checkpoint"] = result
+state = sys.modules.setdefault("blender_mcp_checkpoint_state", types.ModuleType("blender_mcp_checkpoint_state"))
+state.latest = result

@@ -2,18 +2,20 @@
 # answer of checkpoint.py), or, with discard set, just forgets it.
 import os
 import shutil
+import sys
 
 # A cancelled call names its checkpoint by id alone (the server did not wait
 # for checkpoint.py's answer; Blender kept it). Another id there means that
 # checkpoint was never taken, so none of the call's code ran.
-latest = bpy.app.driver_namespace.get("blender_mcp_checkpoint")
+state = sys.modules.get("blender_mcp_checkpoint_state")
+latest = getattr(state, "latest", None)
 if "method" not in args:
     if latest is None or latest.get("id") != args.get("id"):
         args = {"method": "none"}
     else:
         args = dict(latest, discard=args.get("discard"))
 if latest is not None and latest.get("id") == args.get("id"):
-    del bpy.app.driver_namespace["blender_mcp_checkpoint"]
+    state.latest = None
 
 method = args["method"]
 if method == "none":
