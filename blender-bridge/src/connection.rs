@@ -18,7 +18,7 @@ use serde_json::Value;
 use tokio::io::AsyncWriteExt;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::TcpStream;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 use tokio_util::codec::FramedRead;
 
@@ -291,7 +291,7 @@ impl Connection {
         timeout: Duration,
         progress: Option<mpsc::UnboundedSender<Progress>>,
     ) -> Result<Value, BridgeError> {
-        self.request_raw(op, params, size_hint, timeout, progress)
+        self.request_raw(op, params, size_hint, timeout, progress, None)
             .await
             .map_err(|error| match error {
                 BridgeError::Remote(remote) => BridgeError::from_reply(op, remote),
@@ -302,6 +302,12 @@ impl Connection {
     /// [`Connection::request_with`] that leaves an error reply as it came,
     /// [`BridgeError::Remote`] with all its details, for callers that need
     /// more of them than the typed variants keep (an exec `before` value).
+    ///
+    /// With `alive_within`, a request that may rightly run far longer (code
+    /// with a long time limit) still fails within that time when the addon
+    /// stops answering at all (a stopped or hung process): with no reply
+    /// after half of it, a `cancel` of no request asks the addon's I/O
+    /// thread, which answers without Blender's busy main thread.
     pub(crate) async fn request_raw<P: Serialize + ?Sized>(
         &self,
         op: &str,
@@ -309,6 +315,7 @@ impl Connection {
         size_hint: usize,
         timeout: Duration,
         progress: Option<mpsc::UnboundedSender<Progress>>,
+        alive_within: Option<Duration>,
     ) -> Result<Value, BridgeError> {
         let id = self.next_id();
         let request = OutgoingRequest { id, op, params };
@@ -322,7 +329,14 @@ impl Connection {
                 max: self.peer_max_frame,
             });
         }
-        let reply = self.pending.register(id, progress, timeout)?;
+        let (check, checked) = match alive_within {
+            Some(limit) if self.supports_cancel && limit < timeout => {
+                let (signal, checked) = oneshot::channel();
+                (Some((limit / 2, signal)), Some(checked))
+            }
+            _ => (None, None),
+        };
+        let mut reply = self.pending.register(id, progress, timeout, check)?;
         let mut guard = PendingGuard {
             connection: self,
             id,
@@ -333,7 +347,27 @@ impl Connection {
             self.pending.forget(id);
             return Err(self.pending.close_error());
         }
-        match reply.await {
+        let answer = match (checked, alive_within) {
+            (Some(mut checked), Some(limit)) => tokio::select! {
+                answer = &mut reply => answer,
+                Ok(()) = &mut checked => {
+                    let probe = CancelParams { target: MAX_ID };
+                    tokio::select! {
+                        answer = &mut reply => answer,
+                        probed = Box::pin(self.request("cancel", &probe, 32, limit / 2)) => match probed {
+                            // Not even the I/O thread answers: give up (the
+                            // armed guard cancels the request).
+                            Err(BridgeError::Timeout { .. }) => {
+                                return Err(BridgeError::Timeout { op: op.to_owned(), after: limit });
+                            }
+                            _ => reply.await,
+                        },
+                    }
+                }
+            },
+            _ => reply.await,
+        };
+        match answer {
             Ok(Answer::Reply(outcome)) => {
                 guard.armed = false;
                 outcome

@@ -204,3 +204,52 @@ async fn an_addon_without_exec_before_gets_two_requests_with_the_same_answers() 
     guarded_calls_behave_alike(&client).await;
     let _ = std::fs::remove_dir_all(old_addon);
 }
+
+fn signal(name: &str, pid: u32) {
+    let status = std::process::Command::new("kill")
+        .args([format!("-{name}"), pid.to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success(), "kill -{name} {pid}");
+}
+
+#[tokio::test]
+async fn a_stopped_blender_fails_a_long_guarded_call_within_the_request_timeout() {
+    // What a separate checkpoint request showed: a Blender that answers
+    // nothing fails the call within the request timeout, although the
+    // code's own time limit (and so its transport timeout) is far longer.
+    let (blender, _) = launch(None).await;
+    let mut config = blender.client_config();
+    config.request_timeout = Duration::from_secs(1);
+    let client = BlenderClient::connect(config).await.unwrap();
+    let opts = || CallOptions {
+        exec_timeout: Some(Duration::from_secs(120)),
+        ..CallOptions::default()
+    };
+    // A long call on a live Blender is not cut short by the check.
+    let slow = client
+        .exec_before(
+            "import time\ntime.sleep(1.5)\n'slept'",
+            Value::Null,
+            &MARK,
+            json!({"tag": "s"}),
+            opts(),
+        )
+        .await;
+    assert_eq!(slow.outcome.unwrap().value, json!("slept"));
+
+    signal("STOP", blender.pid());
+    let started = std::time::Instant::now();
+    let stalled = client
+        .exec_before("1", Value::Null, &MARK, json!({"tag": "t"}), opts())
+        .await;
+    let elapsed = started.elapsed();
+    signal("CONT", blender.pid());
+    assert_eq!(stalled.before, None);
+    match stalled.outcome {
+        Err(BridgeError::Timeout { after, .. }) => assert_eq!(after, Duration::from_secs(1)),
+        other => panic!("{other:?}"),
+    }
+    assert!(elapsed < Duration::from_secs(30), "{elapsed:?}");
+    client.ping().await.unwrap();
+}

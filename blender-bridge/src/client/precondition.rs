@@ -97,6 +97,9 @@ impl BlenderClient {
                     size,
                     self.timeout(&opts),
                     opts.progress.clone(),
+                    // As fast as a separate precondition request would
+                    // have shown a Blender that stopped answering.
+                    Some(opts.timeout.unwrap_or(self.inner.config.request_timeout)),
                 )
                 .await;
             match outcome {

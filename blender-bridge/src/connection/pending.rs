@@ -49,6 +49,9 @@ struct Waiter {
     reply: oneshot::Sender<Answer>,
     progress: Option<mpsc::UnboundedSender<Progress>>,
     deadline: Instant,
+    /// When to tell the caller, once, that no reply has come yet (it then
+    /// checks that the addon is alive); the waiter stays registered.
+    check: Option<(Instant, oneshot::Sender<()>)>,
 }
 
 impl Pending {
@@ -57,11 +60,17 @@ impl Pending {
         id: u64,
         progress: Option<mpsc::UnboundedSender<Progress>>,
         timeout: Duration,
+        check: Option<(Duration, oneshot::Sender<()>)>,
     ) -> Result<oneshot::Receiver<Answer>, BridgeError> {
         // A timeout too large for an Instant never expires in practice.
-        let deadline = Instant::now()
-            .checked_add(timeout)
-            .unwrap_or_else(|| Instant::now() + Duration::from_secs(86400 * 365 * 30));
+        let at = |after: Duration| {
+            Instant::now()
+                .checked_add(after)
+                .unwrap_or_else(|| Instant::now() + Duration::from_secs(86400 * 365 * 30))
+        };
+        let deadline = at(timeout);
+        let check = check.map(|(after, signal)| (at(after), signal));
+        let first = check.as_ref().map_or(deadline, |(at, _)| deadline.min(*at));
         let (tx, rx) = oneshot::channel();
         let wake_sweeper = {
             let mut state = self.state.lock().unwrap();
@@ -74,11 +83,12 @@ impl Pending {
                     reply: tx,
                     progress,
                     deadline,
+                    check,
                 },
             );
-            let earlier = state.sweep_at.is_none_or(|at| deadline < at);
+            let earlier = state.sweep_at.is_none_or(|at| first < at);
             if earlier {
-                state.sweep_at = Some(deadline);
+                state.sweep_at = Some(first);
             }
             earlier
         };
@@ -153,7 +163,21 @@ impl Pending {
                 .extract_if(|_, waiter| waiter.deadline <= now)
                 .map(|(_, waiter)| waiter)
                 .collect();
-            let next = state.waiters.values().map(|w| w.deadline).min();
+            for waiter in state.waiters.values_mut() {
+                if waiter.check.as_ref().is_some_and(|(at, _)| *at <= now) {
+                    let (_, signal) = waiter.check.take().unwrap();
+                    let _ = signal.send(());
+                }
+            }
+            let next = state
+                .waiters
+                .values()
+                .map(|w| {
+                    w.check
+                        .as_ref()
+                        .map_or(w.deadline, |(at, _)| w.deadline.min(*at))
+                })
+                .min();
             state.sweep_at = next;
             (expired, next)
         };
@@ -195,13 +219,13 @@ mod tests {
         let pending = Arc::new(Pending::default());
         let sweeper = tokio::spawn(sweep_loop(pending.clone()));
         let long = pending
-            .register(1, None, Duration::from_secs(3600))
+            .register(1, None, Duration::from_secs(3600), None)
             .unwrap();
         // The sweeper now sleeps towards the hour-long deadline...
         tokio::time::sleep(Duration::from_millis(20)).await;
         // ...and must wake for this one.
         let short = pending
-            .register(2, None, Duration::from_millis(10))
+            .register(2, None, Duration::from_millis(10), None)
             .unwrap();
         let expired = tokio::time::timeout(LIMIT, short).await.unwrap();
         assert!(matches!(expired, Ok(Answer::Expired)));
@@ -219,7 +243,7 @@ mod tests {
     async fn closing_fails_waiters_and_later_requests() {
         let pending = Pending::default();
         let waiting = pending
-            .register(1, None, Duration::from_secs(3600))
+            .register(1, None, Duration::from_secs(3600), None)
             .unwrap();
         pending.close(CloseReason::Lost("gone".into()));
         assert!(matches!(
@@ -227,7 +251,7 @@ mod tests {
             Ok(Answer::Reply(Err(BridgeError::ConnectionLost { .. })))
         ));
         assert!(matches!(
-            pending.register(2, None, Duration::from_secs(1)),
+            pending.register(2, None, Duration::from_secs(1), None),
             Err(BridgeError::ConnectionLost { .. })
         ));
     }
