@@ -180,3 +180,25 @@ def test_an_addon_without_exec_before_still_gets_rolled_back(tmp_path, logs_dir)
         assert fingerprint(srv) == before
         ok(srv, "execute_blender_code", {"code": "bpy.data.objects['rb_cube'].location.z = 7"})
         assert py(srv, "result = bpy.data.objects['rb_cube'].location.z") == 7
+
+
+def test_after_a_file_copy_rollback_save_keeps_the_real_path(tmp_path, logs_dir):
+    """The reloaded copy makes Blender believe it is the temporary file: a
+    save without a path must still go to the real one. The note that
+    remembers it must stay out of bpy.app.driver_namespace: while anything of
+    ours is in there, pip's bpy hangs in its exit handlers (a launched Blender is
+    killed after its grace period instead of exiting)."""
+    from conftest import free_port
+    from harness import McpServer, blender_python
+
+    real = tmp_path / "real.blend"
+    env = {"BLENDER_MCP_BLENDER": str(blender_python())}
+    with McpServer(args=["--port", str(free_port()), "--allow-root", str(tmp_path)], env=env,
+                   stderr_path=logs_dir / "file-rollback-save.log") as srv:
+        ok(srv, "save_blend", {"path": str(real)})
+        py(srv, "bpy.context.preferences.edit.undo_steps = 0")
+        res = srv.call("execute_blender_code", {"code": "raise RuntimeError('fail after nothing')"})
+        assert res.is_error and "saved copy" in text_of(res), text_of(res)
+        assert py(srv, "result = bpy.data.filepath") != str(real), "the session runs on the copy"
+        assert ok(srv, "save_blend", {})["path"] == str(real)
+        assert py(srv, "result = [k for k in bpy.app.driver_namespace.keys() if 'blender_mcp' in k]") == []

@@ -1,9 +1,10 @@
 import os
+import sys
 
 # save_blend: saves to args["path"] (confined by the server) or, without
 # one, to the file's current path.
 path = args.get("path")
-alias = bpy.app.driver_namespace.get("blender_mcp_file_alias")
+alias = getattr(sys.modules.get("blender_mcp_checkpoint_state"), "file_alias", None)
 if path is None and alias and alias[0] == bpy.data.filepath:
     # The session was restored from a rollback copy (rollback.py): save to
     # the file the user had open, or ask for a path if it had none.

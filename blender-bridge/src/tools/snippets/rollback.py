@@ -40,8 +40,12 @@ elif method == "file":
                     block.use_fake_user = False
             # The session now believes it is the temporary file: remember the
             # real path so save_blend without a path still saves to the right
-            # place (bpy.data.filepath itself is read-only).
-            bpy.app.driver_namespace["blender_mcp_file_alias"] = (bpy.data.filepath, args.get("filepath") or "")
+            # place (bpy.data.filepath itself is read-only). In the module
+            # state, like the checkpoint: anything in bpy.app.driver_namespace
+            # makes pip's bpy hang at exit.
+            import types
+            state = sys.modules.setdefault("blender_mcp_checkpoint_state", types.ModuleType("blender_mcp_checkpoint_state"))
+            state.file_alias = (bpy.data.filepath, args.get("filepath") or "")
     finally:
         shutil.rmtree(os.path.dirname(path), ignore_errors=True)
     result = {"method": method, "rolled_back": not args.get("discard")}
