@@ -180,6 +180,38 @@ fn the_fuzz_corpus_replays_clean() {
     assert!(replayed >= seeds);
 }
 
+/// Every frame of the shared vectors is a committed seed of both targets
+/// (the whole frame for the decoder, its payload for the parser), so a
+/// protocol change that adds vectors also gives the fuzzers a start there.
+#[test]
+fn every_protocol_vector_is_a_fuzz_seed() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let text = std::fs::read_to_string(root.join("protocol/vectors.json")).unwrap();
+    let vectors: Value = serde_json::from_str(&text).unwrap();
+    let mut missing = Vec::new();
+    for frame in vectors["frames"].as_array().unwrap() {
+        let name = frame["name"].as_str().unwrap();
+        let hex = frame["hex"].as_str().unwrap();
+        let bytes: Vec<u8> = (0..hex.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+            .collect();
+        let seed =
+            |target: &str| std::fs::read(root.join("fuzz/seeds").join(target).join(name)).ok();
+        if seed("frame_decoder").as_deref() != Some(&bytes[..]) {
+            missing.push(format!("frame_decoder/{name}"));
+        }
+        if bytes.len() > 4 && seed("message_parser").as_deref() != Some(&bytes[4..]) {
+            missing.push(format!("message_parser/{name}"));
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "fuzz/seeds/ lacks or differs from these vectors (write the frame's bytes, \
+         and its payload for message_parser): {missing:?}"
+    );
+}
+
 #[test]
 fn random_and_mutated_frames_keep_the_decoder_properties() {
     let seed = 0x5EED_F4A3_u64;
