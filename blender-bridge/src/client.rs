@@ -3,109 +3,27 @@
 
 use std::collections::HashSet;
 use std::fmt;
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tokio::sync::mpsc;
 
 use crate::connection::{ConnectParams, Connection, Endpoint, ServerInfo};
 use crate::error::BridgeError;
-use crate::protocol::{ErrorCode, Progress, Snippet, DEFAULT_MAX_FRAME};
-use crate::token::{self, Token};
+use crate::protocol::{ErrorCode, Progress, Snippet};
+use crate::token;
 
+mod config;
+mod connector;
 mod precondition;
 
+pub use config::ClientConfig;
+pub use connector::Connector;
+use connector::FixedEndpoint;
 pub use precondition::{GuardedExec, EXEC_BEFORE};
-
-/// How to reach and talk to Blender.
-#[derive(Clone)]
-pub struct ClientConfig {
-    /// Where the addon listens (ignored when a [`Connector`] supplies endpoints).
-    pub endpoint: Endpoint,
-    /// The token; `None` means [`token::discover`] at each connect.
-    pub token: Option<String>,
-    /// An explicit token file, consulted by discovery before the per-user file.
-    pub token_file: Option<PathBuf>,
-    /// Limit for TCP connect plus `hello`.
-    pub connect_timeout: Duration,
-    /// Default limit for one request (override per call with [`CallOptions`]).
-    pub request_timeout: Duration,
-    /// The largest reply frame we accept.
-    pub max_frame: usize,
-    /// Our name in the addon's logs.
-    pub client_name: String,
-    /// Wait after the first failed connect before trying again.
-    pub backoff_initial: Duration,
-    /// Upper bound of the doubling wait between failed connects.
-    pub backoff_max: Duration,
-}
-
-impl ClientConfig {
-    /// Defaults for an addon at `host:port`: 5 s connect, 30 s requests, 64 MiB frames.
-    pub fn new(host: impl Into<String>, port: u16) -> Self {
-        ClientConfig {
-            endpoint: Endpoint::new(host, port),
-            token: None,
-            token_file: None,
-            connect_timeout: Duration::from_secs(5),
-            request_timeout: Duration::from_secs(30),
-            max_frame: DEFAULT_MAX_FRAME,
-            client_name: concat!("blender-bridge/", env!("CARGO_PKG_VERSION")).to_owned(),
-            backoff_initial: Duration::from_millis(50),
-            backoff_max: Duration::from_secs(2),
-        }
-    }
-}
-
-impl fmt::Debug for ClientConfig {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ClientConfig")
-            .field("endpoint", &self.endpoint)
-            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
-            .field("token_file", &self.token_file)
-            .field("connect_timeout", &self.connect_timeout)
-            .field("request_timeout", &self.request_timeout)
-            .field("max_frame", &self.max_frame)
-            .field("client_name", &self.client_name)
-            .finish_non_exhaustive()
-    }
-}
-
-/// Supplies the endpoint (and optionally the token) for each (re)connect, so
-/// that e.g. a launcher can restart Blender on another port with a new token.
-pub trait Connector: Send + Sync {
-    /// The endpoint to connect to now; may start or restart a Blender.
-    fn endpoint(&self) -> BoxFuture<'_, Result<Endpoint, BridgeError>>;
-
-    /// The token for the endpoint last returned; `None` uses the client's config.
-    fn token(&self) -> Option<Token> {
-        None
-    }
-
-    /// A short description for messages, e.g. "Blender launched by blender-mcp-rs".
-    fn describe(&self) -> String {
-        "Blender found by a custom connector".to_owned()
-    }
-}
-
-/// The connector behind [`BlenderClient::new`]: always the configured endpoint.
-struct FixedEndpoint(Endpoint);
-
-impl Connector for FixedEndpoint {
-    fn endpoint(&self) -> BoxFuture<'_, Result<Endpoint, BridgeError>> {
-        let endpoint = self.0.clone();
-        Box::pin(async move { Ok(endpoint) })
-    }
-
-    fn describe(&self) -> String {
-        format!("Blender at {}", self.0)
-    }
-}
 
 /// Per-call settings.
 ///

@@ -10,7 +10,9 @@ pub mod protocol;
 pub mod token;
 pub mod tools;
 
-pub use client::{BlenderClient, CallOptions, ClientConfig, ClientStats, Connector, ExecOutput};
+pub use client::{
+    BlenderClient, CallOptions, ClientConfig, ClientStats, Connector, ExecOutput, GuardedExec,
+};
 pub use connection::{Endpoint, ServerInfo};
 pub use error::{BridgeError, PythonError};
 pub use launcher::{default_program, LaunchConfig, LaunchedBlender, LaunchingConnector};
