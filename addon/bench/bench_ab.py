@@ -11,7 +11,6 @@ taken one after the other compare the machine's moods, not the code:
 interleaving puts both trees under the same conditions.
 """
 
-import json
 import os
 import random
 import signal
@@ -24,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_roundtrip import PYTHON, TOKEN, Client  # noqa: E402
+from bench_roundtrip import PYTHON, TOKEN, Client, spawn  # noqa: E402
 
 BLOCK = 200
 VARIANTS = (
@@ -39,12 +38,7 @@ def start(addon_dir, workdir):
     ready = workdir / "ready.json"
     argv = [PYTHON, "-m", "blender_mcp_addon", "--port", "0", "--ready-file", str(ready), "--allow-shutdown"]
     env = dict(os.environ, PYTHONPATH=str(addon_dir), BLENDER_MCP_TOKEN=TOKEN)
-    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    while not ready.exists():
-        if proc.poll() is not None:
-            raise SystemExit("host exited with %s" % proc.returncode)
-        time.sleep(0.05)
-    return proc, json.loads(ready.read_text())
+    return spawn(argv, env, ready)
 
 
 def label(op, params):

@@ -34,6 +34,11 @@ def start(kind, workdir):
     else:
         # keep_alive.py without -b starts the GUI timer host and returns.
         argv = ["xvfb-run", "-a", "blender", "--factory-startup", "--python", str(ADDON / "keep_alive.py"), "--"] + flags
+    return spawn(argv, env, ready)
+
+
+def spawn(argv, env, ready):
+    """Starts a host and waits for its ready file: (process, ready info)."""
     proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     while not ready.exists():
         if proc.poll() is not None:
