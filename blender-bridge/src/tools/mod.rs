@@ -22,12 +22,26 @@ macro_rules! typed_snippet {
     };
 }
 
+/// [`typed_snippet!`] for the tools of a group folder (`tools/<group>/`):
+/// the shared prelude, then the given files of that folder. Paths in
+/// `include_str!` resolve from the file that invokes the macro.
+#[allow(unused_macros)] // used by the group folders as they arrive
+macro_rules! group_snippet {
+    ($name:literal, $($file:literal),+ $(,)?) => {
+        $crate::Snippet::new(
+            $name,
+            concat!(include_str!("../snippets/common.py"), $(include_str!($file)),+),
+        )
+    };
+}
+
 mod batch;
 mod checkpoint;
 mod config;
 mod error;
 mod exec;
 mod files;
+mod groups;
 mod inspect;
 mod instances;
 mod lights;
@@ -62,6 +76,7 @@ use crate::BlenderClient;
 pub use config::ToolConfig;
 pub use error::ToolError;
 pub use exec::{ExecuteCodeInput, ExecuteCodeOutput};
+pub use groups::ToolGroup;
 pub use instances::{InstanceList, InstanceState, Instances};
 pub use scene::{ObjectInfoInput, SceneInfoInput};
 pub use screenshot::ScreenshotInput;
@@ -109,17 +124,9 @@ impl BlenderTools {
 
     /// The full tool set over several named Blenders.
     pub fn with_instances(instances: Instances, config: ToolConfig) -> Self {
-        let tool_router = Self::scene_router()
-            + Self::exec_router()
-            + Self::screenshot_router()
-            + Self::objects_router()
-            + Self::materials_router()
-            + Self::lights_router()
-            + Self::render_router()
-            + Self::files_router()
-            + Self::inspect_router()
-            + Self::batch_router()
-            + Self::instances_router();
+        let tool_router = Self::grouped_routers()
+            .into_iter()
+            .fold(ToolRouter::new(), |all, (_, router)| all + router);
         Self {
             instances,
             tool_router: instances::with_instance_argument(tool_router),
