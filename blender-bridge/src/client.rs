@@ -423,18 +423,25 @@ impl BlenderClient {
     async fn open(&self) -> Result<Connection, BridgeError> {
         let config = &self.inner.config;
         let endpoint = self.inner.connector.endpoint().await?;
+        *self.inner.last_endpoint.lock().unwrap() = Some(endpoint.clone());
+        // Reach Blender before looking for the token: when nothing answers,
+        // a missing token file is not the problem to tell the user about.
+        let stream = Connection::dial(&endpoint, config.connect_timeout).await?;
         let token = match self.inner.connector.token() {
             Some(token) => token,
-            None => token::discover(config.token.as_deref(), config.token_file.as_deref())?,
+            None => token::discover(config.token.as_deref(), config.token_file.as_deref())
+                .map_err(|e| BridgeError::NoToken(format!("{endpoint} answers, but {e}")))?,
         };
-        *self.inner.last_endpoint.lock().unwrap() = Some(endpoint.clone());
-        Connection::open(ConnectParams {
-            endpoint: &endpoint,
-            token: &token,
-            client_name: &config.client_name,
-            connect_timeout: config.connect_timeout,
-            max_frame: config.max_frame,
-        })
+        Connection::open(
+            stream,
+            ConnectParams {
+                endpoint: &endpoint,
+                token: &token,
+                client_name: &config.client_name,
+                connect_timeout: config.connect_timeout,
+                max_frame: config.max_frame,
+            },
+        )
         .await
     }
 }

@@ -186,23 +186,37 @@ struct HelloParams<'a> {
 }
 
 impl Connection {
-    /// Connects, starts the I/O tasks and authenticates with `hello`.
-    pub(crate) async fn open(params: ConnectParams<'_>) -> Result<Connection, BridgeError> {
+    /// Opens the TCP connection to `endpoint`. Separate from [`Self::open`]
+    /// so a caller can learn that nothing answers there before it looks for
+    /// a token: with no Blender running, that is the problem to report.
+    pub(crate) async fn dial(
+        endpoint: &Endpoint,
+        connect_timeout: Duration,
+    ) -> Result<TcpStream, BridgeError> {
         let connect_error = |source| BridgeError::Connect {
-            endpoint: params.endpoint.to_string(),
+            endpoint: endpoint.to_string(),
             source,
         };
-        let address = (params.endpoint.host.as_str(), params.endpoint.port);
-        let stream = tokio::time::timeout(params.connect_timeout, TcpStream::connect(address))
+        let address = (endpoint.host.as_str(), endpoint.port);
+        let stream = tokio::time::timeout(connect_timeout, TcpStream::connect(address))
             .await
             .map_err(|_| {
                 connect_error(std::io::Error::new(
                     std::io::ErrorKind::TimedOut,
-                    format!("no TCP connection within {:?}", params.connect_timeout),
+                    format!("no TCP connection within {connect_timeout:?}"),
                 ))
             })?
             .map_err(connect_error)?;
         stream.set_nodelay(true).map_err(connect_error)?;
+        Ok(stream)
+    }
+
+    /// Starts the I/O tasks on a [`Self::dial`]ed stream and authenticates
+    /// with `hello`.
+    pub(crate) async fn open(
+        stream: TcpStream,
+        params: ConnectParams<'_>,
+    ) -> Result<Connection, BridgeError> {
         let (read, write) = stream.into_split();
 
         let pending = Arc::new(Pending::default());

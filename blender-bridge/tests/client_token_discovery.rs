@@ -82,6 +82,33 @@ async fn explicit_beats_env_beats_file_and_a_real_addon_accepts_the_file_token()
         other => panic!("an explicit file must win over the default one: {other:?}"),
     }
 
+    // No token file: a Blender that answers gets a token error naming the file...
+    let empty_home = config_home.join("empty");
+    std::fs::create_dir_all(&empty_home).unwrap();
+    std::env::set_var("XDG_CONFIG_HOME", &empty_home);
+    let error = BlenderClient::connect(ClientConfig::new("127.0.0.1", port))
+        .await
+        .expect_err("no token file, no token");
+    let text = error.to_string();
+    assert!(matches!(error, BridgeError::NoToken(_)), "{error:?}");
+    assert!(
+        text.contains(&format!("127.0.0.1:{port} answers")),
+        "{text}"
+    );
+    assert!(text.contains("blender-mcp-rs/token"), "{text}");
+
+    // ...and where nothing answers, the error is that, not the missing token.
     child.kill().await.unwrap();
+    child.wait().await.unwrap();
+    let error = BlenderClient::connect(ClientConfig::new("127.0.0.1", port))
+        .await
+        .expect_err("nothing listens any more");
+    assert!(matches!(error, BridgeError::Connect { .. }), "{error:?}");
+    assert!(
+        error
+            .to_string()
+            .contains(&format!("no Blender answered at 127.0.0.1:{port}")),
+        "{error}"
+    );
     std::fs::remove_dir_all(&config_home).unwrap();
 }
