@@ -9,7 +9,7 @@
 # minutes on 2 cores and the smoke run exists only so the suite cannot rot);
 # BENCH_PROFILE=release|debug overrides the choice.
 #
-# Needs the bpy venv (scripts/setup.sh --tests); BLENDER_MCP_PYTHON overrides it.
+# Uses the test venv of scripts/setup.sh --tests (made if missing); BLENDER_MCP_PYTHON overrides it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,7 +19,8 @@ if [[ "${1:-}" == "--quick" ]]; then
   QUICK=(--quick)
   PROFILE=${BENCH_PROFILE:-debug}
 fi
-PY=${BLENDER_MCP_PYTHON:-$HOME/.cache/blender-mcp-rs/venv/bin/python}
+# The test venv (bpy + the MCP SDK), from the same keyed cache the tests use.
+PY=${BLENDER_MCP_PYTHON:-$(scripts/setup.sh --tests | tail -n 1)}
 [[ -x "$PY" ]] || { echo "no Python with bpy at $PY: run scripts/setup.sh --tests" >&2; exit 1; }
 export BLENDER_MCP_PYTHON=$PY BLENDER_MCP_BLENDER=$PY
 TARGET=${CARGO_TARGET_DIR:-target}

@@ -26,7 +26,7 @@ command -v cargo-fuzz >/dev/null || {
   echo "cargo-fuzz is not installed: cargo install cargo-fuzz --locked (scripts/setup.sh --tests does it)" >&2
   exit 1
 }
-CACHE=${BLENDER_MCP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/blender-mcp-rs}
+CACHE=${BLENDER_MCP_BUILD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/blender-mcp-rs}
 export CARGO_TARGET_DIR=$CACHE/fuzz-target
 cd fuzz
 cargo fuzz build -O -s none

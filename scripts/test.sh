@@ -10,13 +10,28 @@ export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
 step() { printf '\n=== %s ===\n' "$*"; }
 
 step "setup"
-PY=$(scripts/setup.sh --tests | tail -n 1)
-export BLENDER_MCP_PYTHON=$PY
-export BLENDER_MCP_GUI_TESTS=1   # the addon's GUI and `blender -b` paths, on Debian's Blender
-CACHE=${BLENDER_MCP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/blender-mcp-rs}
-export BLENDER_MCP_ORIGINAL_SERVER=$CACHE/original-mcp/bin/blender-mcp   # the original server drives our addon
+# Caches that outlive this run (build outputs, the fuzz corpus, downloaded
+# wheels) are named before HOME moves below.
+export BLENDER_MCP_BUILD_CACHE=${BLENDER_MCP_BUILD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/blender-mcp-rs}
+export BLENDER_MCP_WHEELS=${BLENDER_MCP_WHEELS:-${XDG_CACHE_HOME:-$HOME/.cache}/blender-mcp-rs-wheels}
+export CARGO_HOME=${CARGO_HOME:-$HOME/.cargo} RUSTUP_HOME=${RUSTUP_HOME:-$HOME/.rustup}
+# BLENDER_MCP_PYTHON (the test venv: bpy 4.5 + test tools), BLENDER_MCP_PYTHON_NEWEST
+# (bpy 5.3), BLENDER_MCP_ORIGINAL_SERVER, RUFF.
+eval "$(scripts/setup.sh --tests --env)"
+PY=$BLENDER_MCP_PYTHON
+export BLENDER_MCP_BLENDER=$PY     # the Blender every server under test launches
+export BLENDER_MCP_GUI_TESTS=1     # the addon's GUI and `blender -b` paths, on Debian's Blender
+"$PY" -c 'import bpy, pytest, hypothesis, mcp' >/dev/null   # every import the suites need
+"$BLENDER_MCP_PYTHON_NEWEST" -c 'import bpy' >/dev/null
+
+# No test sees the real home directory: a token file or cache left there by
+# an earlier run (or by the user's own Blender) must not decide a result.
+TEST_HOME=$(mktemp -d -t blender-mcp-test-home.XXXXXX)
+export HOME=$TEST_HOME XDG_CONFIG_HOME=$TEST_HOME/.config XDG_CACHE_HOME=$TEST_HOME/.cache \
+  XDG_DATA_HOME=$TEST_HOME/.local/share XDG_STATE_HOME=$TEST_HOME/.local/state
+export BLENDER_MCP_ISOLATED_HOME=$TEST_HOME
 scripts/docker-engine.sh start
-trap 'scripts/docker-engine.sh stop || true' EXIT
+trap 'scripts/docker-engine.sh stop || true; rm -rf "$TEST_HOME"' EXIT
 
 step "format and lints"
 cargo fmt --all -- --check
@@ -43,7 +58,7 @@ scripts/fuzz.sh --seconds 30
 
 step "python tests (addon, mcp-core transports, end to end over MCP, faults and load)"
 # One run per suite: each has its own conftest and pytest settings.
-for suite in addon/tests mcp-core/tests/python tests/e2e tests/faults; do
+for suite in tests/setup addon/tests mcp-core/tests/python tests/e2e tests/faults; do
   echo "--- $suite"
   "$PY" -m pytest -q -p no:cacheprovider "$suite"
 done

@@ -102,22 +102,35 @@ impl ProgramKind {
 }
 
 /// The program to launch when none is configured: `$BLENDER_MCP_BLENDER`, then
-/// the project's bpy venv (`~/.cache/blender-mcp-rs/venv/bin/python`), then
+/// the bpy venv `scripts/setup.sh` links at `$CACHE/venv` (`$CACHE` as the
+/// script resolves it: `$BLENDER_MCP_CACHE`, else
+/// `$XDG_CACHE_HOME/blender-mcp-rs`, else `~/.cache/blender-mcp-rs`), then
 /// `blender` on `PATH`.
 pub fn default_program() -> Option<PathBuf> {
     if let Some(program) = std::env::var_os(PROGRAM_ENV).filter(|p| !p.is_empty()) {
         return Some(PathBuf::from(program));
     }
-    if let Some(home) = std::env::var_os("HOME") {
-        let venv = PathBuf::from(home).join(".cache/blender-mcp-rs/venv/bin/python");
-        if venv.is_file() {
-            return Some(venv);
-        }
+    let venv = setup_cache().map(|cache| cache.join("venv/bin/python"));
+    if let Some(venv) = venv.filter(|venv| venv.is_file()) {
+        return Some(venv);
     }
     let path = std::env::var_os("PATH")?;
     std::env::split_paths(&path)
         .map(|dir| dir.join("blender"))
         .find(|candidate| candidate.is_file())
+}
+
+/// Where `scripts/setup.sh` keeps its venvs.
+fn setup_cache() -> Option<PathBuf> {
+    let set = |name| std::env::var_os(name).filter(|v: &std::ffi::OsString| !v.is_empty());
+    if let Some(cache) = set("BLENDER_MCP_CACHE") {
+        return Some(PathBuf::from(cache));
+    }
+    let base = match set("XDG_CACHE_HOME") {
+        Some(dir) => PathBuf::from(dir),
+        None => PathBuf::from(set("HOME")?).join(".cache"),
+    };
+    Some(base.join("blender-mcp-rs"))
 }
 
 /// A folder removed when dropped (holds the ready file).
