@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
 
-step() { printf '\n=== %s ===\n' "$*"; }
+step() { printf '\n=== %s === (at %d s)\n' "$*" "$SECONDS"; }
 
 step "setup"
 # Caches that outlive this run (build outputs, the fuzz corpus, downloaded
