@@ -159,7 +159,7 @@ def test_material_node_and_world_values(tools_server, spinner):
         ) == pytest.approx(0.9)
         anim = ok(tools_server, "get_animation", {"datablock": "material:anim_mat"})
         assert [c["data_path"] for c in anim["fcurves"]] == [stored]
-        # The object's own material slot is reachable through `data`-less paths too: diffuse colour on the material.
+        # The material's own properties are keyed on the material itself.
         ok(
             tools_server,
             "set_keyframes",

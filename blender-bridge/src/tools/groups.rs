@@ -77,6 +77,7 @@ impl BlenderTools {
             (ToolGroup::Render, Self::render_router()),
             (ToolGroup::Files, Self::files_router()),
             (ToolGroup::Animation, Self::animation_router()),
+            (ToolGroup::Mesh, Self::mesh_router()),
         ]
     }
 

@@ -48,6 +48,7 @@ mod instances;
 mod lights;
 mod long_call;
 mod materials;
+mod mesh;
 mod objects;
 mod prompts;
 mod render;
