@@ -6,8 +6,7 @@
 import base64
 import os
 import tempfile
-
-import numpy
+from array import array
 
 VIEWS = ["front", "back", "left", "right", "top", "bottom", "camera", "perspective"]
 # Camera rotation (Euler XYZ, radians) of each axis view: front looks along +Y, top down -Z.
@@ -86,17 +85,38 @@ def aim(cam, view, points):
     cam.location = center - forward * (radius * 2 + 1)
 
 
+class Pixels:
+    """An RGBA float image, rows bottom to top as Blender stores them. Plain
+    `array`s, not numpy: the Blender a distribution packages may lack it."""
+
+    def __init__(self, width, height, data=None):
+        self.width, self.height = width, height
+        self.data = data if data is not None else array("f", [0.0, 0.0, 0.0, 1.0]) * (width * height)
+
+    def row(self, y, x=0, width=None):
+        start = (y * self.width + x) * 4
+        return slice(start, start + (self.width - x if width is None else width) * 4)
+
+    def paste(self, other, x0, y0):
+        for y in range(other.height):
+            self.data[self.row(y0 + y, x0, other.width)] = other.data[other.row(y)]
+
+    def fill(self, x0, y0, width, height, rgba):
+        line = array("f", rgba) * width
+        for y in range(y0, y0 + height):
+            self.data[self.row(y, x0, width)] = line
+
+
 def render_pixels(size, path):
-    """Renders the scene camera with Workbench at `size`: a (height, width, 4)
-    float array, rows bottom to top as Blender stores them."""
+    """Renders the scene camera with Workbench at `size`."""
     r = scene.render
     r.resolution_x, r.resolution_y = size
     bpy.ops.render.render(write_still=True)
     image = bpy.data.images.load(path)
     try:
-        pixels = numpy.empty(size[0] * size[1] * 4, dtype=numpy.float32)
-        image.pixels.foreach_get(pixels)
-        return pixels.reshape(size[1], size[0], 4)
+        pixels = Pixels(*size)
+        image.pixels.foreach_get(pixels.data)
+        return pixels
     finally:
         bpy.data.images.remove(image)
 
@@ -154,44 +174,39 @@ def render_views(views, names, box, path):
         bpy.data.cameras.remove(data)
 
 
-def draw_label(tile, text):
-    """White capitals on a black box in the tile's top-left corner (rows run bottom to top)."""
-    height, width = tile.shape[:2]
-    s = max(1, min(width, height) // 150)
+def draw_label(sheet, x0, top, size, text):
+    """White capitals on a black box at the top-left corner of the tile
+    whose left edge is `x0` and top row `top` (rows run bottom to top)."""
+    s = max(1, size // 150)
     pad = s * 2
-    box_w, box_h = min(width, pad * 2 + len(text) * 6 * s - s), min(height, pad * 2 + 7 * s)
-    tile[height - box_h :, :box_w] = (0, 0, 0, 1)
+    box_w, box_h = min(size, pad * 2 + len(text) * 6 * s - s), min(size, pad * 2 + 7 * s)
+    sheet.fill(x0, top - box_h + 1, box_w, box_h, (0, 0, 0, 1))
     for n, char in enumerate(text.upper()):
         for row, bits in enumerate(GLYPHS[char].split()):
             for col, bit in enumerate(bits):
-                x, y = pad + (n * 6 + col) * s, height - 1 - pad - row * s
-                if bit == "1" and x + s <= box_w and y - s + 1 >= height - box_h:
-                    tile[y - s + 1 : y + 1, x : x + s] = (1, 1, 1, 1)
+                x, y = pad + (n * 6 + col) * s, pad + row * s
+                if bit == "1" and x + s <= box_w and y + s <= box_h:
+                    sheet.fill(x0 + x, top - y - s + 1, s, s, (1, 1, 1, 1))
 
 
 def contact_sheet(views, shots, tile):
     """The views on a grid of square tiles, left to right, top to bottom, each labelled."""
     cols = math.ceil(math.sqrt(len(views)))
     rows = math.ceil(len(views) / cols)
-    sheet = numpy.zeros((rows * tile, cols * tile, 4), dtype=numpy.float32)
-    sheet[..., 3] = 1
+    sheet = Pixels(cols * tile, rows * tile)
     for n, view in enumerate(views):
-        pixels = shots[view]
-        h, w = pixels.shape[:2]
-        y0 = (rows - 1 - n // cols) * tile
-        x0 = (n % cols) * tile
-        cell = sheet[y0 : y0 + tile, x0 : x0 + tile]
-        cell[(tile - h) // 2 : (tile - h) // 2 + h, (tile - w) // 2 : (tile - w) // 2 + w] = pixels
-        draw_label(cell, view)
+        shot = shots[view]
+        x0, y0 = (n % cols) * tile, (rows - 1 - n // cols) * tile
+        sheet.paste(shot, x0 + (tile - shot.width) // 2, y0 + (tile - shot.height) // 2)
+        draw_label(sheet, x0, y0 + tile - 1, tile, view)
     return sheet
 
 
 def png_of(pixels, path):
     """`pixels` (rows bottom to top) as PNG bytes, through a temporary image."""
-    height, width = pixels.shape[:2]
-    image = bpy.data.images.new("blender_mcp_sheet", width, height, alpha=True)
+    image = bpy.data.images.new("blender_mcp_sheet", pixels.width, pixels.height, alpha=True)
     try:
-        image.pixels.foreach_set(pixels.ravel())
+        image.pixels.foreach_set(pixels.data)
         image.filepath_raw = path
         image.file_format = "PNG"
         image.save()
@@ -204,8 +219,8 @@ def png_of(pixels, path):
 def encoded(view, pixels, path):
     return {
         "view": view,
-        "width": pixels.shape[1],
-        "height": pixels.shape[0],
+        "width": pixels.width,
+        "height": pixels.height,
         "png_base64": base64.b64encode(png_of(pixels, path)).decode("ascii"),
     }
 
