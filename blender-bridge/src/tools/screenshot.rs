@@ -33,9 +33,10 @@ fn default_max_size() -> u32 {
     800
 }
 
-/// A side to look from. Taken as a string and checked in Blender, so an
-/// unknown one is answered with the valid ones, close matches first; the
-/// enum only describes the schema.
+// Only describes the schema: `views` is taken as strings and checked in
+// Blender, so an unknown one is answered with the valid ones, close matches
+// first, rather than with serde's bare list.
+/// A side to look from.
 #[allow(dead_code)]
 #[derive(Debug, JsonSchema)]
 #[serde(rename_all = "snake_case")]

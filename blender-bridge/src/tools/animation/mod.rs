@@ -48,9 +48,9 @@ pub struct SetKeyframesInput {
     /// The object (not needed when datablock is world or material:NAME).
     #[serde(default)]
     pub object: Option<String>,
-    /// RNA path on the datablock, e.g. `location`, `rotation_euler`,
-    /// `rotation_euler[2]`, `energy` (datablock data), or
-    /// `nodes["Principled BSDF"].inputs["Roughness"].default_value`.
+    /// RNA path on the datablock: `location`, `rotation_euler[2]`, `energy`
+    /// (datablock data of a light), `nodes["Principled BSDF"].inputs["Roughness"].default_value`
+    /// (material or world).
     pub data_path: String,
     /// One channel of a vector property (0=X); without it, values are whole vectors.
     #[serde(default)]
