@@ -127,3 +127,21 @@ def test_bad_views_and_objects_name_the_valid_ones(tools_server):
         tools_server, "get_viewport_screenshot", {"views": ["top"], "max_size": 2}
     )
     assert py(tools_server, STATE) == before
+
+
+def test_a_single_shot_without_camera_frames_objects_moved_just_before(tools_server):
+    py(
+        tools_server,
+        "c = bpy.data.objects['Cube']; c.hide_viewport = c.hide_render = True; bpy.context.scene.camera = None",
+    )
+    ok(tools_server, "create_object", {"kind": "uv_sphere", "name": "views_moved", "size": 0.5, "location": [30, 0, 0]})
+    try:
+        shot = images_of(ok_call(tools_server, {"max_size": 96}))[0]
+        assert foreground_fraction(shot) > 0.05, "the temporary camera framed where the object was, not where it is"
+    finally:
+        remove_objects(tools_server, "views_moved")
+        py(
+            tools_server,
+            "c = bpy.data.objects['Cube']; c.hide_viewport = c.hide_render = False; "
+            "bpy.context.scene.camera = bpy.data.objects['Camera']",
+        )
