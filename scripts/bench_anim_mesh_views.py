@@ -13,8 +13,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "e2e"))
-from conftest import free_port  # noqa: E402
-from harness import McpServer, text_of  # noqa: E402
+from conftest import free_port
+from harness import McpServer, text_of
 
 
 def timed(server, tool, args, runs=5):

@@ -5,9 +5,8 @@ and the oldest Blender, whose actions keep F-curves without slots."""
 import base64
 import math
 
-import pytest
-
 import png
+import pytest
 from harness import McpServer, text_of
 from test_tools_hosts import ExeBlender
 from tools_helpers import ok, py, remove_objects

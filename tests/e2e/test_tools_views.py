@@ -4,9 +4,8 @@ as it was, and the bad inputs an agent sends."""
 
 import base64
 
-import pytest
-
 import png
+import pytest
 from harness import text_of
 from tools_helpers import fails, ok, py, remove_objects
 
@@ -88,6 +87,12 @@ def test_separate_images_one_per_view(tools_server, asymmetric_scene):
     assert py(tools_server, STATE) == before
 
 
+def test_all_eight_views_on_the_smallest_sheet(tools_server):
+    views = ["front", "back", "left", "right", "top", "bottom", "camera", "perspective"]
+    (sheet,) = images_of(ok_call(tools_server, {"views": views, "max_size": 16}))
+    assert sheet[:2] == (15, 15)  # three 5-pixel tiles a side
+
+
 def test_objects_are_framed(tools_server):
     # A sphere leaves the corners of its own framing empty: the background to measure against.
     ok(tools_server, "create_object", {"kind": "uv_sphere", "name": "views_far", "size": 0.5, "location": [30, 0, 0]})
@@ -117,6 +122,7 @@ def test_bad_views_and_objects_name_the_valid_ones(tools_server):
     assert "Did you mean: 'Cube'" in fails(
         tools_server, "get_viewport_screenshot", {"views": ["top"], "objects": ["Cub"]}
     )
+    assert "views repeats 'top'" in fails(tools_server, "get_viewport_screenshot", {"views": ["top", "front", "top"]})
     assert "views is empty" in fails(tools_server, "get_viewport_screenshot", {"views": []})
     py(tools_server, "bpy.context.scene.camera = None")
     try:

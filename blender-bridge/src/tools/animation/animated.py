@@ -100,7 +100,7 @@ def _missing_step(owner, part, where):
         steps = [p.identifier for p in props if p.type in {"POINTER", "COLLECTION"} and p.identifier != "rna_type"]
         return LookupError(f"{where} has no {name!r}; closest: {choice_list(name, animatable(owner) + steps, 12)}")
     items = getattr(owner, name)
-    keys = [i.name for i in items] if props[name].type == "COLLECTION" and hasattr(items, "keys") else []
+    keys = list(items.keys()) if props[name].type == "COLLECTION" else []
     wanted = key.rstrip("]").strip("\"'")
     return LookupError(f"{where}.{name} has no item [{key}; it has: {choice_list(wanted, keys, 20) or 'none'}")
 

@@ -47,6 +47,9 @@ def check_views(views):
     for view in views:
         if view not in VIEWS:
             raise ValueError(f"unknown view {view!r}; valid: {choice_list(view, VIEWS)}")
+    repeated = sorted({v for v in views if views.count(v) > 1})
+    if repeated:
+        raise ValueError(f"views repeats {', '.join(repr(v) for v in repeated)}; give each view once")
     if "camera" in views and scene.camera is None:
         raise ValueError("view 'camera' needs an active scene camera; use 'perspective' or set_active_camera")
 
@@ -123,7 +126,7 @@ def render_pixels(size, path):
 
 def fit(width, height, box):
     scale = min(box[0] / width, box[1] / height)
-    return max(1, round(width * scale)), max(1, round(height * scale))
+    return max(4, round(width * scale)), max(4, round(height * scale))  # Blender renders at least 4x4
 
 
 def render_views(views, names, box, path):
@@ -230,7 +233,7 @@ check_views(views)
 for name in args.get("objects") or []:
     lookup_object(name)
 cols = math.ceil(math.sqrt(len(views)))
-tile = max(8, max_size if separate else max_size // cols)
+tile = max_size if separate else max_size // cols
 fd, path = tempfile.mkstemp(prefix="blender-mcp-views-", suffix=".png")
 os.close(fd)
 try:
