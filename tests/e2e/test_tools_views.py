@@ -13,6 +13,7 @@ STATE = """
 s = bpy.context.scene
 r = s.render
 result = [r.engine, r.resolution_x, r.resolution_y, r.resolution_percentage, r.filepath, r.image_settings.file_format,
+          r.image_settings.color_mode, r.use_border, s.display.render_aa,
           s.camera.name if s.camera else None, len(bpy.data.objects), len(bpy.data.cameras), len(bpy.data.images)]
 """
 

@@ -129,20 +129,28 @@ def fit(width, height, box):
     return max(4, round(width * scale)), max(4, round(height * scale))  # Blender renders at least 4x4
 
 
+def touched_settings():
+    """(struct, attribute) of every setting the renders change, to restore."""
+    r = scene.render
+    return [
+        (r, "engine"),
+        (r, "resolution_x"),
+        (r, "resolution_y"),
+        (r, "resolution_percentage"),
+        (r, "use_border"),
+        (r, "filepath"),
+        (r.image_settings, "file_format"),
+        (r.image_settings, "color_mode"),
+        (scene.display, "render_aa"),
+        (scene, "camera"),
+    ]
+
+
 def render_views(views, names, box, path):
     """{view: pixels} rendered to fit `box` (camera views keep the scene's aspect)."""
     r = scene.render
-    saved = (
-        r.engine,
-        r.resolution_x,
-        r.resolution_y,
-        r.resolution_percentage,
-        r.use_border,
-        r.filepath,
-        r.image_settings.file_format,
-        r.image_settings.color_mode,
-        scene.camera,
-    )
+    saved = [(struct, name, getattr(struct, name)) for struct, name in touched_settings()]
+    scene_camera = scene.camera
     camera_size = fit(r.resolution_x or 16, r.resolution_y or 9, box)
     data = bpy.data.cameras.new("blender_mcp_views")
     cam = bpy.data.objects.new("blender_mcp_views", data)
@@ -150,29 +158,18 @@ def render_views(views, names, box, path):
     try:
         r.engine, r.resolution_percentage, r.use_border, r.filepath = "BLENDER_WORKBENCH", 100, False, path
         r.image_settings.file_format, r.image_settings.color_mode = "PNG", "RGBA"
+        scene.display.render_aa = "FXAA"  # one pass instead of 8 samples: half the time, edges still smooth
         points = framed_points(names)
         shots = {}
         for view in views:
-            if view == "camera":
-                scene.camera = saved[-1]
-                shots[view] = render_pixels(camera_size, path)
-                continue
-            scene.camera = cam
-            aim(cam, view, points)
-            shots[view] = render_pixels(box, path)
+            scene.camera = scene_camera if view == "camera" else cam
+            if view != "camera":
+                aim(cam, view, points)
+            shots[view] = render_pixels(camera_size if view == "camera" else box, path)
         return shots
     finally:
-        (
-            r.engine,
-            r.resolution_x,
-            r.resolution_y,
-            r.resolution_percentage,
-            r.use_border,
-            r.filepath,
-            r.image_settings.file_format,
-            r.image_settings.color_mode,
-            scene.camera,
-        ) = saved
+        for struct, name, value in saved:
+            setattr(struct, name, value)
         bpy.data.objects.remove(cam)
         bpy.data.cameras.remove(data)
 
