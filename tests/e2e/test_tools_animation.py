@@ -191,6 +191,8 @@ def test_material_node_and_world_values(tools_server, spinner):
             },
         )
         assert fcurves(tools_server, "bpy.data.objects['anim_light'].data")[0][:2] == ["energy", 0]
+        assert ok(tools_server, "get_animation", {"object": "anim_light"})["also_animated"] == ["data"]
+        assert ok(tools_server, "get_animation", {"object": spinner})["also_animated"] == ["material:anim_mat"]
     finally:
         py(
             tools_server,

@@ -130,6 +130,8 @@ pub struct AnimationOutput {
     pub frame_end: i64,
     pub fps: f64,
     pub fcurves: Vec<FCurve>,
+    /// For an object: its other animated datablocks, as `datablock` values (`data`, `material:NAME`).
+    pub also_animated: Vec<String>,
 }
 
 /// The scene's frame range after `set_frame_range`.
