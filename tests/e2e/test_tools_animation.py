@@ -271,6 +271,14 @@ def test_bad_inputs_name_the_valid_choices(tools_server, spinner):
     assert "keyframes is empty" in fails(
         tools_server, "set_keyframes", {"object": spinner, "data_path": "location", "keyframes": []}
     )
+    assert "single value: leave out index" in fails(
+        tools_server,
+        "set_keyframes",
+        {"datablock": "world", "data_path": "mist_settings.start", "index": 0, "keyframes": [{"frame": 1, "value": 1}]},
+    )
+    assert "object is required" in fails(
+        tools_server, "set_keyframes", {"data_path": "location", "keyframes": [{"frame": 1, "value": [0, 0, 0]}]}
+    )
     # Nothing was keyed by the failures, and the server still serves.
     assert fcurves(tools_server, f"bpy.data.objects['{spinner}']") == []
     assert "start (10) must not be after end (5)" in fails(tools_server, "set_frame_range", {"start": 10, "end": 5})
