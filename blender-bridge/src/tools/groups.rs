@@ -76,6 +76,8 @@ impl BlenderTools {
             (ToolGroup::Lights, Self::lights_router()),
             (ToolGroup::Render, Self::render_router()),
             (ToolGroup::Files, Self::files_router()),
+            (ToolGroup::Animation, Self::animation_router()),
+            (ToolGroup::Mesh, Self::mesh_router()),
         ]
     }
 

@@ -35,6 +35,7 @@ macro_rules! group_snippet {
     };
 }
 
+mod animation;
 mod batch;
 mod checkpoint;
 mod config;
@@ -47,6 +48,7 @@ mod instances;
 mod lights;
 mod long_call;
 mod materials;
+mod mesh;
 mod objects;
 mod prompts;
 mod render;

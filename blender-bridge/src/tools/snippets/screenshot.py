@@ -54,6 +54,7 @@ def capture_area(window, area, path):
 
 
 def framing_camera():
+    bpy.context.view_layer.update()  # matrix_world is stale after edits until the depsgraph runs
     points = []
     for obj in scene.objects:
         if obj.visible_get() and obj.type in {"MESH", "CURVE", "SURFACE", "META", "FONT", "VOLUME", "POINTCLOUD", "CURVES", "GPENCIL", "GREASEPENCIL"}:
