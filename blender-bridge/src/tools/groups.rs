@@ -76,6 +76,8 @@ impl BlenderTools {
             (ToolGroup::Lights, Self::lights_router()),
             (ToolGroup::Render, Self::render_router()),
             (ToolGroup::Files, Self::files_router()),
+            (ToolGroup::Modifiers, Self::modifiers_router()),
+            (ToolGroup::Nodes, Self::nodes_router()),
         ]
     }
 

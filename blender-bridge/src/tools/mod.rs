@@ -47,6 +47,8 @@ mod instances;
 mod lights;
 mod long_call;
 mod materials;
+mod modifiers;
+mod nodes;
 mod objects;
 mod prompts;
 mod render;

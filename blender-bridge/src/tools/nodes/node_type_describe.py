@@ -1,0 +1,36 @@
+# describe_node_type: a node type's sockets and properties as this Blender
+# version has them, read from a fresh instance in a scratch group.
+
+
+def socket_json(socket):
+    info = {"name": socket.name, "type": socket.bl_idname}
+    if socket.identifier != socket.name:
+        info["identifier"] = socket.identifier
+    if not socket.enabled:
+        info["enabled"] = False
+    prop = socket.bl_rna.properties.get("default_value")
+    if prop is not None and not socket.is_output:
+        info["default"] = to_json(socket.default_value)
+        if prop.type in {"INT", "FLOAT"} and abs(prop.hard_min) < 1e30:
+            info["min"], info["max"] = to_json(prop.hard_min), to_json(prop.hard_max)
+    return info
+
+
+kind = args["type"]
+if kind not in node_type_names():
+    raise unknown_type(kind)
+scratch = Scratch()
+try:
+    node = scratch.node(kind)
+    if node is None:
+        raise ValueError(f"{kind} cannot be added to a node tree here (an abstract or legacy type)")
+    result = {
+        "type": kind,
+        "label": node.bl_label,
+        "description": node.bl_description,
+        "inputs": [socket_json(s) for s in node.inputs],
+        "outputs": [socket_json(s) for s in node.outputs],
+        "properties": [describe_property(p) for p in node_settings(node).values()],
+    }
+finally:
+    scratch.close()
