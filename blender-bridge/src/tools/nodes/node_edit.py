@@ -80,6 +80,19 @@ def op_add_socket(tree, op, where):
         )
     values = {k: op[k] for k in ("default_value", "min_value", "max_value", "description") if op.get(k) is not None}
     set_properties(item, values, f"{where}: {name}")
+    if in_out == "INPUT" and hasattr(item, "default_value"):
+        start_modifiers_at_default(tree, item)
+
+
+def start_modifiers_at_default(tree, item):
+    """Modifiers using the group made their copy of a new input when it was
+    created, before its default was set: give them the default."""
+    value = item.default_value
+    value = list(value) if hasattr(value, "__len__") and not isinstance(value, str) else value
+    for obj in bpy.data.objects:
+        for mod in obj.modifiers:
+            if getattr(mod, "node_group", None) == tree:
+                set_input(mod, item, value)
 
 
 # What a bad operation raises (bpy raises the last two for bad values).
