@@ -16,6 +16,14 @@ def socket_json(socket):
     return info
 
 
+def property_json(node, prop):
+    """describe_property, with the default a fresh node really has."""
+    info = describe_property(prop)
+    if "default" in info:
+        info["default"] = to_json(getattr(node, prop.identifier))
+    return info
+
+
 kind = args["type"]
 if kind not in node_type_names():
     raise unknown_type(kind)
@@ -30,7 +38,7 @@ try:
         "description": node.bl_description,
         "inputs": [socket_json(s) for s in node.inputs],
         "outputs": [socket_json(s) for s in node.outputs],
-        "properties": [describe_property(p) for p in node_settings(node).values()],
+        "properties": [property_json(node, p) for p in node_settings(node).values()],
     }
 finally:
     scratch.close()
