@@ -138,14 +138,19 @@ def test_geometry_nodes_modifier_gets_a_linked_group_and_its_inputs_are_settings
                     "max_value": 100,
                 },
                 {"op": "add_socket", "name": "Tint", "socket_type": "NodeSocketColor"},
+                {"op": "add_socket", "name": "Target", "socket_type": "NodeSocketObject"},
             ],
         },
     )
     assert ok(tools_server, "get_object_info", {"name": cube})["modifiers"][0]["inputs"]["Count"] == 5
     changed = ok(
-        tools_server, "set_modifier", {"object": cube, "modifier": "GN", "settings": {"Count": 40, "Tint": [1, 0, 0]}}
+        tools_server,
+        "set_modifier",
+        {"object": cube, "modifier": "GN", "settings": {"Count": 40, "Tint": [1, 0, 0], "Target": cube}},
     )
-    assert changed["modifier"]["inputs"] == {"Count": 40, "Tint": [1, 0, 0, 1]}
+    assert changed["modifier"]["inputs"] == {"Count": 40, "Tint": [1, 0, 0, 1], "Target": cube}
+    text = fails(tools_server, "set_modifier", {"object": cube, "modifier": "GN", "settings": {"Target": "mod_cub"}})
+    assert "no object named 'mod_cub'" in text and f"'{cube}'" in text
     # Read back by bpy where this version keeps the value.
     value = py(
         tools_server,

@@ -148,6 +148,7 @@ def test_noise_driven_material(tools_server, material):
         ({"op": "unlink", "to": "Principled BSDF.Metallic"}, "no link between"),
         ({"op": "add", "type": "ShaderNodeMath", "name": "Noise"}, "a node named 'Noise' exists already"),
         ({"op": "add_socket", "name": "X", "socket_type": "NodeSocketFloat"}, "only node groups"),
+        ({"op": "link", "from": "Principled BSDF.BSDF", "to": "Noise.Scale"}, "cannot feed Noise.Scale"),
     ],
 )
 def test_a_failing_op_leaves_the_tree_exactly_as_it_was(tools_server, material, bad_op, message):
@@ -194,7 +195,8 @@ def test_node_names_with_dots_and_sockets_by_index(tools_server, material):
                 {"op": "add", "type": "ShaderNodeMix", "name": "Mix.001"},
                 {"op": "add", "type": "ShaderNodeMath", "name": "Mix.001.Math"},
                 {"op": "link", "from": "Mix.001.Result", "to": "Mix.A"},
-                {"op": "link", "from": {"node": "Mix.001.Math", "socket": 0}, "to": {"node": "Mix.001", "socket": "B"}},
+                {"op": "add", "type": "ShaderNodeValue", "name": "Source"},
+                {"op": "link", "from": {"node": "Source", "socket": 0}, "to": {"node": "Mix.001", "socket": "B"}},
                 {"op": "link", "from": "Mix.Result", "to": "Mix.001.Math.1"},
             ],
         },
@@ -207,10 +209,16 @@ def test_node_names_with_dots_and_sockets_by_index(tools_server, material):
     assert links == [
         ["Mix", "Result_Float", "Mix.001.Math", "Value_001"],
         ["Mix.001", "Result_Float", "Mix", "A_Float"],
-        ["Mix.001.Math", "Value", "Mix.001", "B_Float"],
+        ["Source", "Value", "Mix.001", "B_Float"],
     ]
     tree = ok(tools_server, "get_node_tree", {"tree": material})
     assert ["Mix.001.Result", "Mix.A"] in tree["links"] and ["Mix.Result", "Mix.001.Math.1"] in tree["links"]
+    # A link that would close a loop is refused.
+    assert "the link would close a loop" in fails(
+        tools_server,
+        "edit_node_tree",
+        {"tree": material, "ops": [{"op": "link", "from": "Mix.001.Math.0", "to": "Mix.001.A"}]},
+    )
     # With colour data the enabled A is the colour one: name resolution follows what the node shows.
     ok(
         tools_server,
@@ -286,7 +294,21 @@ def test_geometry_nodes_scatter_has_instances(tools_server):
         remove_objects(tools_server, "nodes_ground")
 
 
+COMPOSITOR_STATE = """
+s = bpy.context.scene
+t = s.compositing_node_group if hasattr(s, 'compositing_node_group') else (s.node_tree if s.use_nodes else None)
+result = [len(bpy.data.scenes), len(bpy.data.node_groups), None if t is None else sorted(n.name for n in t.nodes)]
+"""
+
+
 def test_world_group_and_compositor_trees(tools_server):
+    # A failing edit does not even switch the compositor on (nor leave a scratch scene or group behind).
+    before = py(tools_server, COMPOSITOR_STATE)
+    text = fails(
+        tools_server, "edit_node_tree", {"tree": "compositor", "ops": [{"op": "add", "type": "CompositorNodeBlurr"}]}
+    )
+    assert "op 0 (add)" in text and "'CompositorNodeBlur'" in text
+    assert py(tools_server, COMPOSITOR_STATE) == before
     ok(
         tools_server,
         "edit_node_tree",

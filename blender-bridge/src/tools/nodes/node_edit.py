@@ -35,7 +35,26 @@ def op_link(tree, op, where):
     in_node, in_key = split_socket_ref(tree, op.get("to"), f"{where}: to")
     source = find_socket(out_node, out_key, "output", f"{where}: from")
     sink = find_socket(in_node, in_key, "input", f"{where}: to")
-    tree.links.new(source, sink)
+    if feeds(tree, sink.node, source.node):
+        raise ValueError(f"{where}: {socket_path(sink)} feeds {out_node.name!r} already: the link would close a loop")
+    link = tree.links.new(source, sink)
+    if not link.is_valid:
+        raise ValueError(
+            f"{where}: {socket_path(source)} ({source.bl_idname}) cannot feed {socket_path(sink)} ({sink.bl_idname})"
+        )
+
+
+def feeds(tree, start, target):
+    """Whether `start` is `target` or reaches it through links."""
+    seen, todo = set(), [start]
+    while todo:
+        node = todo.pop()
+        if node == target:
+            return True
+        if node.name not in seen:
+            seen.add(node.name)
+            todo.extend(link.to_node for link in tree.links if link.from_node == node)
+    return False
 
 
 def op_unlink(tree, op, where):

@@ -16,13 +16,18 @@ def compositor_tree(scene, create):
     return scene.node_tree if scene.use_nodes else None
 
 
+# Up to 4.x materials and worlds switch their nodes on and off; from 5.0 on
+# they always use them and reading `use_nodes` warns that it is deprecated.
+HAS_USE_NODES = bpy.app.version < (5, 0, 0)
+
+
 def nodes_on(owner, create):
-    """The node tree of a material or world, switched on when asked (5.x
-    always has one; use_nodes is deprecated there)."""
-    if create and not getattr(owner, "use_nodes", True):
-        owner.use_nodes = True
-    if not getattr(owner, "use_nodes", True):
-        return None
+    """The node tree of a material or world, switched on when asked."""
+    if HAS_USE_NODES:
+        if create and not owner.use_nodes:
+            owner.use_nodes = True
+        if not owner.use_nodes:
+            return None
     return owner.node_tree
 
 
