@@ -93,6 +93,16 @@ def mix_ops() -> list[dict]:
     return ops
 
 
+def plain_ops() -> list[dict]:
+    """48 Math nodes in a chain into the Principled BSDF, one value each: a sparser 50-node tree."""
+    ops = [
+        {"op": "add", "type": "ShaderNodeMath", "name": f"M{i}", "location": [i * 180, 0], "inputs": {"1": float(i)}}
+        for i in range(48)
+    ]
+    ops += [{"op": "link", "from": f"M{i}.Value", "to": f"M{i + 1}.0"} for i in range(47)]
+    return ops + [{"op": "link", "from": "M47.Value", "to": "Principled BSDF.Roughness"}]
+
+
 def call(server: McpServer, tool: str, args: dict) -> dict:
     res = server.call(tool, args)
     if res.is_error:
@@ -109,7 +119,10 @@ def main() -> None:
         os.environ["BLENDER_MCP_BIN"] = opts.server
     server = McpServer(args=["--port", str(free_port())], env={"BLENDER_MCP_BLENDER": str(blender_python())})
     try:
-        call(server, "execute_blender_code", {"code": "bpy.data.materials.new('bench').use_nodes = True"})
+        new_material = "for n in ('bench', 'plain'): bpy.data.materials.new(n).use_nodes = True"
+        call(server, "execute_blender_code", {"code": new_material})
+        call(server, "edit_node_tree", {"tree": "material:plain", "ops": plain_ops()})
+        plain = call(server, "get_node_tree", {"tree": "material:plain"})
         ops = [op for i in range(CHAINS) for op in chain_ops(i)] + mix_ops()
         built = call(server, "edit_node_tree", {"tree": "material:bench", "ops": ops})
         version = call(server, "execute_blender_code", {"code": "result = bpy.app.version_string"})["result"]
@@ -122,6 +135,7 @@ def main() -> None:
         times.sort()
         print(f"Blender {version}: {built['nodes']} nodes, {built['links']} links ({len(ops)} ops in one edit)")
         print(f"get_node_tree answer: {size} bytes of compact JSON")
+        print(f"the sparser 50-node chain of Math nodes: {len(json.dumps(plain, separators=(',', ':')))} bytes")
         print(
             f"get_node_tree over stdio, {opts.calls} calls: p50 {statistics.median(times):.1f} ms, "
             f"min {times[0]:.1f} ms, max {times[-1]:.1f} ms"
