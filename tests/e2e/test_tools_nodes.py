@@ -141,7 +141,10 @@ def test_noise_driven_material(tools_server, material):
         ({"op": "link", "from": "Nois.Fac", "to": "Ramp.Fac"}, "does not start with a node name"),
         ({"op": "set", "node": "Noise", "inputs": {"Scale": "big"}}, "takes float values, got 'big'"),
         ({"op": "set", "node": "Principled BSDF", "inputs": {"Roughness": 3}}, "must be between 0.0 and 1.0, got 3"),
-        ({"op": "set", "node": "Noise", "properties": {"noise_dimension": "4D"}}, "no setting 'noise_dimension'"),
+        (
+            {"op": "set", "node": "Noise", "properties": {"noise_dimension": "4D"}},
+            "no property 'noise_dimension'; valid: 'noise_dimensions'",
+        ),
         ({"op": "set", "node": "Noise", "properties": {"noise_dimensions": "5D"}}, "must be one of"),
         ({"op": "add", "type": "ShaderNodeTexNoize"}, "closest: 'ShaderNodeTexNoise'"),
         ({"op": "remove", "node": "Noize"}, "no node 'Noize'"),
@@ -336,6 +339,14 @@ def test_world_group_and_compositor_trees(tools_server):
     )
     assert compositor == ["CompositorNodeBlur", "soft"]
     assert any(n["name"] == "Soften" for n in ok(tools_server, "get_node_tree", {"tree": "compositor"})["nodes"])
+    if py(tools_server, "result = bpy.app.version >= (5, 0, 0)"):
+        # 5.x made Blur's filter_type an input: the error says where it went.
+        text = fails(
+            tools_server,
+            "edit_node_tree",
+            {"tree": "compositor", "ops": [{"op": "set", "node": "Soften", "properties": {"filter_type": "GAUSS"}}]},
+        )
+        assert "no property 'filter_type'" in text and "'Type' is an input: set it under inputs" in text
     py(tools_server, "g = bpy.data.node_groups.new('nodes_shader_group', 'ShaderNodeTree')")
     try:
         ok(

@@ -8,7 +8,8 @@
 def find_node(tree, name, where):
     node = tree.nodes.get(name) if isinstance(name, str) else None
     if node is None:
-        raise LookupError(f"{where}: no node {name!r}; nodes: {choice_list(str(name), [n.name for n in tree.nodes])}")
+        names = [n.name for n in tree.nodes]
+        raise LookupError(f"{where}: no node {name!r}; nodes: {choice_list(str(name), names) if names else 'none yet'}")
     return node
 
 
@@ -95,10 +96,26 @@ def set_color_ramp(node, spec, where):
         element.color = color + [1.0] if len(color) == 3 else color
 
 
+def similar_names(key, socket_name):
+    """Whether a property name an agent tried could mean this input (5.x
+    turned many node properties into inputs: Blur's filter_type is "Type")."""
+    key, name = key.lower(), socket_name.lower().replace(" ", "_")
+    return len(name) >= 3 and (name in key or key in name)
+
+
 def set_node_properties(node, properties, where):
     if not isinstance(properties, dict):
         raise TypeError(f"{where}: properties must be an object of property: value")
     properties = dict(properties)
+    settings = node_settings(node)
+    for key in properties:
+        if key.split(".")[0] not in settings and key not in NODE_UI:
+            valid = choice_list(key, settings) if settings else "it has none"
+            inputs = [s.name for s in node.inputs if s.enabled and similar_names(key, s.name)]
+            hint = f"; {inputs[0]!r} is an input: set it under inputs" if inputs else ""
+            raise LookupError(
+                f"{where}: node {node.name!r} ({node.bl_idname}) has no property {key!r}; valid: {valid}{hint}"
+            )
     if "color_ramp" in properties:
         set_color_ramp(node, properties.pop("color_ramp"), where)
     set_properties(node, properties, f"{where}: node {node.name!r}")

@@ -11,7 +11,7 @@ def socket_json(socket):
     prop = socket.bl_rna.properties.get("default_value")
     if prop is not None and not socket.is_output:
         info["default"] = to_json(socket.default_value)
-        if prop.type in {"INT", "FLOAT"} and abs(prop.hard_min) < 1e30:
+        if prop.type in {"INT", "FLOAT"} and max(abs(prop.hard_min), abs(prop.hard_max)) < 1e30:
             info["min"], info["max"] = to_json(prop.hard_min), to_json(prop.hard_max)
     return info
 
