@@ -232,7 +232,7 @@ impl BlenderTools {
         name = "get_object_info",
         description = "Details of one object by exact name: transform (location, rotation, \
                        scale), dimensions and world bounding box, parent/children, collections, \
-                       visibility, materials, modifiers and mesh statistics.",
+                       visibility, materials, modifiers (with their settings) and mesh statistics.",
         annotations(title = "Object info", read_only_hint = true, open_world_hint = false)
     )]
     pub async fn get_object_info(

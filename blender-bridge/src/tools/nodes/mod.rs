@@ -64,8 +64,16 @@ pub enum SocketRef {
         /// The node's name.
         node: String,
         /// The socket's name, identifier or index.
-        socket: Value,
+        socket: SocketKey,
     },
+}
+
+/// A socket of a known node: its name or identifier, or its index.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum SocketKey {
+    Index(u32),
+    Name(String),
 }
 
 /// One operation of `edit_node_tree`.
