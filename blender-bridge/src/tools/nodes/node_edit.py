@@ -46,14 +46,17 @@ def op_link(tree, op, where):
 
 def feeds(tree, start, target):
     """Whether `start` is `target` or reaches it through links."""
-    seen, todo = set(), [start]
+    downstream = {}
+    for link in tree.links:
+        downstream.setdefault(link.from_node.name, []).append(link.to_node.name)
+    seen, todo = set(), [start.name]
     while todo:
-        node = todo.pop()
-        if node == target:
+        name = todo.pop()
+        if name == target.name:
             return True
-        if node.name not in seen:
-            seen.add(node.name)
-            todo.extend(link.to_node for link in tree.links if link.from_node == node)
+        if name not in seen:
+            seen.add(name)
+            todo.extend(downstream.get(name, ()))
     return False
 
 

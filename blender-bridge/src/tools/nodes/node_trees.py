@@ -83,11 +83,12 @@ def scratch_tree(spec):
     switched on, for a dry run that must not touch the real one."""
     _, owner = find_tree(spec)
     kind = spec.partition(":")[0]
-    if owner is None:  # no world, or no 5.x compositor group yet
-        copy = bpy.data.worlds.new("scratch") if kind == "world" else None
-        copy = copy or bpy.data.node_groups.new("scratch", "CompositorNodeTree")
-    else:
+    if owner is not None:
         copy = owner.copy()
+    elif kind == "world":  # the scene has no world yet
+        copy = bpy.data.worlds.new("scratch")
+    else:  # no 5.x compositor group yet
+        copy = bpy.data.node_groups.new("scratch", "CompositorNodeTree")
     if isinstance(copy, bpy.types.NodeTree):
         return copy, lambda: bpy.data.node_groups.remove(copy)
     if isinstance(copy, bpy.types.Scene):
