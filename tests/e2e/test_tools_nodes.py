@@ -395,6 +395,10 @@ def test_describe_node_type(tools_server):
     distribute = ok(tools_server, "describe_node_type", {"type": "GeometryNodeDistributePointsOnFaces"})
     assert {"RANDOM", "POISSON"} <= set({p["name"]: p for p in distribute["properties"]}["distribute_method"]["items"])
     assert [s["name"] for s in distribute["outputs"]][:1] == ["Points"]
+    # Render Layers only lives in a scene's own compositor up to 4.x, in any compositor tree from 5.0 on.
+    layers = ok(tools_server, "describe_node_type", {"type": "CompositorNodeRLayers"})
+    assert layers["outputs"][0]["name"] == "Image"
+    assert "base or legacy type" in fails(tools_server, "describe_node_type", {"type": "NodeCustomGroup"})
     text = fails(tools_server, "describe_node_type", {"type": "ShaderNodeTexNoize"})
     assert "no node type 'ShaderNodeTexNoize'" in text and "closest: 'ShaderNodeTexNoise'" in text
 

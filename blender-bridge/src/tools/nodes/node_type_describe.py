@@ -31,7 +31,7 @@ scratch = Scratch()
 try:
     node = scratch.node(kind)
     if node is None:
-        raise ValueError(f"{kind} cannot be added to a node tree here (an abstract or legacy type)")
+        raise ValueError(f"{kind} is a base or legacy type that no node tree of this Blender takes")
     result = {
         "type": kind,
         "label": node.bl_label,

@@ -42,10 +42,12 @@ def node_settings(node):
 
 
 class Scratch:
-    """Reference nodes, one per type, in throwaway groups removed on close."""
+    """Reference nodes, one per type, in throwaway trees removed on close:
+    a node group of the tree's type, else (for nodes only a scene's own
+    compositor takes, up to 4.x: Render Layers) a scratch scene's."""
 
     def __init__(self):
-        self.groups, self.nodes = {}, {}
+        self.trees, self.nodes, self.scene = {}, {}, None
 
     def node(self, kind, tree_type=None):
         key = (kind, tree_type)
@@ -53,14 +55,33 @@ class Scratch:
             tree_type = tree_type or next(
                 (t for p, t in TREE_OF_PREFIX.items() if kind.startswith(p)), "GeometryNodeTree"
             )
-            if tree_type not in self.groups:
-                self.groups[tree_type] = bpy.data.node_groups.new("scratch", tree_type)
-            try:
-                self.nodes[key] = self.groups[tree_type].nodes.new(kind)
-            except RuntimeError:
-                self.nodes[key] = None
+            self.nodes[key] = self._make(kind, self._tree(tree_type))
+            if self.nodes[key] is None and tree_type == "CompositorNodeTree" and self._scene_tree() is not None:
+                self.nodes[key] = self._make(kind, self._scene_tree())
         return self.nodes[key]
 
+    def _tree(self, tree_type):
+        if tree_type not in self.trees:
+            self.trees[tree_type] = bpy.data.node_groups.new("scratch", tree_type)
+        return self.trees[tree_type]
+
+    def _scene_tree(self):
+        if hasattr(bpy.types.Scene, "compositing_node_group"):
+            return None
+        if self.scene is None:
+            self.scene = bpy.data.scenes.new("scratch")
+            self.scene.use_nodes = True
+        return self.scene.node_tree
+
+    @staticmethod
+    def _make(kind, tree):
+        try:
+            return tree.nodes.new(kind)
+        except RuntimeError:
+            return None
+
     def close(self):
-        for group in self.groups.values():
-            bpy.data.node_groups.remove(group)
+        for tree in self.trees.values():
+            bpy.data.node_groups.remove(tree)
+        if self.scene is not None:
+            bpy.data.scenes.remove(self.scene)
