@@ -85,6 +85,20 @@ def test_pointer_settings_take_a_name(tools_server, cube):
     assert "no object named 'mod_cuter'" in text and "mod_cutter" in text
 
 
+DATABLOCK_COUNT = "result = sum(len(c) for c in (bpy.data.objects, bpy.data.meshes, bpy.data.particles))"
+
+
+def test_reading_settings_leaves_nothing_behind(tools_server, cube):
+    ok(tools_server, "add_modifier", {"object": cube, "type": "PARTICLE_SYSTEM"})
+    ok(tools_server, "add_modifier", {"object": cube, "type": "SOLIDIFY", "settings": {"thickness": 0.2}})
+    before = py(tools_server, DATABLOCK_COUNT)
+    info = ok(tools_server, "get_object_info", {"name": cube})
+    assert [m["type"] for m in info["modifiers"]] == ["PARTICLE_SYSTEM", "SOLIDIFY"]
+    assert info["modifiers"][1]["settings"]["thickness"] == 0.2
+    # The scratch object that gives a fresh modifier's values is gone again.
+    assert py(tools_server, DATABLOCK_COUNT) == before
+
+
 def test_bad_inputs_name_the_valid_choices_and_change_nothing(tools_server, cube):
     text = fails(tools_server, "add_modifier", {"object": cube, "type": "SUBSURFACE"})
     assert "no modifier type 'SUBSURFACE'" in text and text.index("'SUBSURF'") < text.index("'ARRAY'")

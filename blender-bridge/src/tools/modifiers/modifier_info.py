@@ -121,19 +121,24 @@ def is_setting(name):
 class ModifierDefaults:
     """Fresh modifiers on a scratch mesh object (never in a scene): what a
     modifier of each type starts with, which its RNA defaults do not always
-    say. Removed on close."""
+    say. Removed on close. Types a mesh does not take, and particle systems
+    (whose settings are a datablock of their own), fall back to the RNA
+    defaults."""
 
     def __init__(self):
         self.obj, self.made = None, {}
 
     def of(self, kind):
         if kind not in self.made:
-            if self.obj is None:
-                self.obj = bpy.data.objects.new("scratch", bpy.data.meshes.new("scratch"))
-            try:
-                self.made[kind] = read_properties(self.obj.modifiers.new(kind, kind))
-            except (TypeError, RuntimeError):
-                self.made[kind] = None
+            self.made[kind] = None
+            if kind != "PARTICLE_SYSTEM":
+                if self.obj is None:
+                    self.obj = bpy.data.objects.new("scratch", bpy.data.meshes.new("scratch"))
+                try:
+                    fresh = self.obj.modifiers.new(kind, kind)
+                except (TypeError, RuntimeError):
+                    fresh = None
+                self.made[kind] = fresh and read_properties(fresh)
         return self.made[kind]
 
     def close(self):
