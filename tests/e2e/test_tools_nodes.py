@@ -347,6 +347,26 @@ def test_world_group_and_compositor_trees(tools_server):
             {"tree": "compositor", "ops": [{"op": "set", "node": "Soften", "properties": {"filter_type": "GAUSS"}}]},
         )
         assert "no property 'filter_type'" in text and "'Type' is an input: set it under inputs" in text
+        blur_type = next(
+            s
+            for s in ok(tools_server, "describe_node_type", {"type": "CompositorNodeBlur"})["inputs"]
+            if s["name"] == "Type"
+        )
+        assert blur_type["type"] == "NodeSocketMenu" and "Gaussian" in blur_type["items"]
+        text = fails(
+            tools_server,
+            "edit_node_tree",
+            {"tree": "compositor", "ops": [{"op": "set", "node": "Soften", "inputs": {"Type": "Gausian"}}]},
+        )
+        assert "Soften.Type must be one of 'Gaussian'" in text
+        ok(
+            tools_server,
+            "edit_node_tree",
+            {"tree": "compositor", "ops": [{"op": "set", "node": "Soften", "inputs": {"Type": "Flat"}}]},
+        )
+        assert next(
+            n for n in ok(tools_server, "get_node_tree", {"tree": "compositor"})["nodes"] if n["name"] == "Soften"
+        )["inputs"] == {"Type": "Flat"}
     py(tools_server, "g = bpy.data.node_groups.new('nodes_shader_group', 'ShaderNodeTree')")
     try:
         ok(

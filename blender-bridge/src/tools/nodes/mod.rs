@@ -36,6 +36,7 @@ static DESCRIBE: Snippet = group_snippet!(
     "describe_node_type",
     "../snippets/rna.py",
     "node_types.py",
+    "node_sockets.py",
     "node_type_describe.py"
 );
 

@@ -3,6 +3,7 @@
 # with; the socket is a name, an identifier or an index. Sockets that share
 # a name (the Mix node's A and B for each data type) resolve to the one
 # shown (enabled) first.
+import ast
 
 
 def find_node(tree, name, where):
@@ -56,10 +57,34 @@ def socket_path(socket):
     return f"{node.name}.{socket_key(socket, node.outputs if socket.is_output else node.inputs)}"
 
 
+def menu_items(socket):
+    """The choices of a menu socket (5.x moved many node enums to inputs), or
+    None. Their RNA enum is filled per node at run time, so the static list
+    is empty; Blender names the valid items when given an invalid one."""
+    prop = socket.bl_rna.properties.get("default_value")
+    if prop is None or prop.type != "ENUM" or len(prop.enum_items):
+        return None
+    current = socket.default_value
+    try:
+        socket.default_value = "\x00"
+    except TypeError as e:
+        text = str(e)
+        try:
+            return list(ast.literal_eval(text[text.index(" in (") + 4 :]))
+        except (ValueError, SyntaxError):
+            return None
+    finally:
+        socket.default_value = current
+    return None
+
+
 def set_socket_value(socket, value, where):
     prop = socket.bl_rna.properties.get("default_value")
     if prop is None:
         raise ValueError(f"{where} is a {socket.type.lower()} socket and holds no value; link something to it")
+    items = menu_items(socket)
+    if items is not None and value not in items:
+        raise ValueError(f"{where} must be one of {choice_list(str(value), items)}; got {value!r}")
     if socket.type == "RGBA" and isinstance(value, list) and len(value) == 3:
         value = value + [1.0]
     socket.default_value = coerce(prop, value, where)

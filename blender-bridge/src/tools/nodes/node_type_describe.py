@@ -11,6 +11,9 @@ def socket_json(socket):
     prop = socket.bl_rna.properties.get("default_value")
     if prop is not None and not socket.is_output:
         info["default"] = to_json(socket.default_value)
+        items = menu_items(socket)
+        if items is not None:
+            info["items"] = items
         if prop.type in {"INT", "FLOAT"} and max(abs(prop.hard_min), abs(prop.hard_max)) < 1e30:
             info["min"], info["max"] = to_json(prop.hard_min), to_json(prop.hard_max)
     return info
