@@ -78,6 +78,8 @@ impl BlenderTools {
             (ToolGroup::Files, Self::files_router()),
             (ToolGroup::Animation, Self::animation_router()),
             (ToolGroup::Mesh, Self::mesh_router()),
+            (ToolGroup::Modifiers, Self::modifiers_router()),
+            (ToolGroup::Nodes, Self::nodes_router()),
         ]
     }
 

@@ -49,6 +49,8 @@ mod lights;
 mod long_call;
 mod materials;
 mod mesh;
+mod modifiers;
+mod nodes;
 mod objects;
 mod prompts;
 mod render;

@@ -10,8 +10,15 @@ use crate::{CallOptions, Snippet};
 
 pub(crate) static SCENE_INFO: Snippet =
     Snippet::new("get_scene_info", include_str!("snippets/scene_info.py"));
-pub(crate) static OBJECT_INFO: Snippet =
-    Snippet::new("get_object_info", include_str!("snippets/object_info.py"));
+pub(crate) static OBJECT_INFO: Snippet = Snippet::new(
+    "get_object_info",
+    concat!(
+        include_str!("snippets/common.py"),
+        include_str!("snippets/rna.py"),
+        include_str!("modifiers/modifier_info.py"),
+        include_str!("snippets/object_info.py")
+    ),
+);
 
 /// The largest page `get_scene_info` returns: big enough to be useful, small
 /// enough that a 100,000-object scene cannot flood the model's context.
@@ -123,6 +130,12 @@ pub struct ModifierSummary {
     pub show_viewport: bool,
     /// Enabled in renders.
     pub show_render: bool,
+    /// Settings that differ from Blender's defaults.
+    #[serde(default)]
+    pub settings: serde_json::Map<String, Value>,
+    /// A geometry-nodes modifier's inputs, by name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inputs: Option<serde_json::Map<String, Value>>,
 }
 
 /// Mesh statistics, for mesh objects.
@@ -219,7 +232,7 @@ impl BlenderTools {
         name = "get_object_info",
         description = "Details of one object by exact name: transform (location, rotation, \
                        scale), dimensions and world bounding box, parent/children, collections, \
-                       visibility, materials, modifiers and mesh statistics.",
+                       visibility, materials, modifiers (with their settings) and mesh statistics.",
         annotations(title = "Object info", read_only_hint = true, open_world_hint = false)
     )]
     pub async fn get_object_info(

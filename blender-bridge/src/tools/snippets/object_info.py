@@ -37,10 +37,7 @@ info = {
     "collections": [c.name for c in obj.users_collection],
     "visible": {"viewport": not obj.hide_viewport, "render": not obj.hide_render},
     "materials": [s.material.name if s.material else None for s in obj.material_slots],
-    "modifiers": [
-        {"name": m.name, "type": m.type, "show_viewport": m.show_viewport, "show_render": m.show_render}
-        for m in obj.modifiers
-    ],
+    "modifiers": describe_modifiers(obj.modifiers),
     "mesh": None,
 }
 if obj.type == "MESH":
