@@ -48,8 +48,8 @@ pub struct JobRequest {
     pub chunk: Option<usize>,
     /// Render settings the workers apply.
     pub settings: RenderSettings,
-    /// Absolute output pattern.
-    pub output: PathBuf,
+    /// Absolute output pattern (`None`: set it on the prepared job).
+    pub output: Option<PathBuf>,
     /// Backend name (default `local`).
     pub backend: Option<String>,
     /// Priority (higher first; Slurm honours only lowering).
@@ -74,6 +74,16 @@ impl PreparedJob {
     pub fn id(&self) -> &str {
         &self.record.id
     }
+
+    /// The output pattern, if set.
+    pub fn output(&self) -> Option<&Path> {
+        Some(self.record.output.as_path()).filter(|p| !p.as_os_str().is_empty())
+    }
+
+    /// Sets the output pattern (absolute; `#` marks the frame digits).
+    pub fn set_output(&mut self, output: PathBuf) {
+        self.record.output = output;
+    }
 }
 
 /// Jobs in a farm directory, with the backends that run them.
@@ -82,6 +92,16 @@ pub struct Farm {
     backends: Vec<Box<dyn Backend>>,
     /// One writer of records at a time (the watcher and tool calls).
     lock: Mutex<()>,
+}
+
+impl std::fmt::Debug for Farm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.backends.iter().map(|b| b.name()).collect();
+        f.debug_struct("Farm")
+            .field("config", &self.config)
+            .field("backends", &names)
+            .finish()
+    }
 }
 
 impl Farm {
@@ -158,7 +178,7 @@ impl Farm {
             submitted_at: now(),
             finished_at: None,
             settings: request.settings,
-            output: request.output,
+            output: request.output.unwrap_or_default(),
             retries: self.config.retries,
             cancelled: false,
             chunks,
@@ -179,6 +199,11 @@ impl Farm {
         let _guard = self.lock.lock().unwrap();
         let PreparedJob { dir, mut record } = job;
         let submitted = (|| {
+            if !record.output.is_absolute() {
+                return Err(FarmError::Invalid(
+                    "the output pattern must be an absolute path".into(),
+                ));
+            }
             let backend = self.backend(&record.backend)?;
             dir.save(&record)?;
             let all: Vec<usize> = (0..record.chunks.len()).collect();

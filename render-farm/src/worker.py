@@ -77,15 +77,18 @@ def main():
     bpy.ops.wm.open_mainfile(filepath=os.path.join(job_dir, "scene.blend"))
     scene = bpy.context.scene
     apply_settings(scene, job["settings"])
-    scene.render.filepath = job["output"]
     log(f"ready in {time.time() - started:.2f} s (Blender {bpy.app.version_string}, {scene.render.engine})")
     for frame in chunk["frames"]:
         if os.path.exists(os.path.join(job_dir, "done", str(frame))):
             continue
         t0 = time.time()
         scene.frame_set(frame)
-        bpy.ops.render.render(write_still=True)
+        # frame_path fills the #s (or appends the frame); a still render
+        # writes to the path as given, so it gets the filled-in one.
+        scene.render.filepath = job["output"]
         path = scene.render.frame_path(frame=frame)
+        scene.render.filepath = path
+        bpy.ops.render.render(write_still=True)
         if not os.path.exists(path):
             raise RuntimeError(f"frame {frame} was rendered but {path} is missing")
         mark_done(job_dir, frame, path, time.time() - t0)
