@@ -11,7 +11,11 @@ import os
 import sys
 import time
 
-ENGINE_IDS = {"CYCLES": ["CYCLES"], "WORKBENCH": ["BLENDER_WORKBENCH"], "EEVEE": ["BLENDER_EEVEE_NEXT", "BLENDER_EEVEE"]}
+ENGINE_IDS = {
+    "CYCLES": ["CYCLES"],
+    "WORKBENCH": ["BLENDER_WORKBENCH"],
+    "EEVEE": ["BLENDER_EEVEE_NEXT", "BLENDER_EEVEE"],
+}
 
 
 def arguments():
