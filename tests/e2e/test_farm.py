@@ -215,3 +215,46 @@ def test_a_restarted_server_lists_and_finishes_earlier_jobs(farm, backend, logs_
         assert any(j["id"] == job["id"] for j in listed)
         final = wait(later, job["id"], finished)[-1]
     assert final["frames_done"] == 4 and final["state"] == "done", final
+
+
+def test_the_snapshot_packs_resources_and_leaves_the_open_file_alone(farm):
+    texture = farm.dirs["out"] / "farm_texture.png"
+    probe_code = (
+        "import bpy, sys; bpy.ops.wm.open_mainfile(filepath=sys.argv[-1]); "
+        "print('PACKED', sorted(i.name for i in bpy.data.images if i.packed_file))"
+    )
+    state = "img = bpy.data.images[args['name']]; result = [bpy.data.filepath, img.packed_file is None, img.filepath]"
+    name = py(
+        farm,
+        """
+img = bpy.data.images.new('farm_texture_src', 8, 8)
+img.filepath_raw = args['path']
+img.file_format = 'PNG'
+img.save()
+bpy.data.images.remove(img)
+img = bpy.data.images.load(args['path'])
+img.use_fake_user = True  # saved with the file, as a material's texture would be
+result = img.name
+""",
+        {"path": str(texture)},
+    )
+    try:
+        before = py(farm, state, {"name": name})
+        assert before[1] is True, "the test image should start external"
+        job = submit(farm, "local", frames="1", **CYCLES)
+        assert py(farm, state, {"name": name}) == before, "submitting changed the open file"
+        probe = subprocess.run(
+            [
+                str(blender_python()),
+                "-c",
+                probe_code,
+                str(Path(job["job_dir"]) / "scene.blend"),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        assert f"PACKED ['{name}']" in probe, probe
+        assert wait(farm, job["id"], finished)[-1]["state"] == "done"
+    finally:
+        py(farm, "bpy.data.images.remove(bpy.data.images[args['name']])", {"name": name})
