@@ -20,7 +20,7 @@ use crate::error::{EnvError, Result};
 
 /// The node names.
 pub const NODES: [&str; 2] = ["n1", "n2"];
-/// slurmctld's port; slurmd's are the next ones (see [`FarmPorts`]).
+/// slurmctld's port; slurmd's default is the next, the nodes the 4th and 5th after it.
 pub const DEFAULT_BASE_PORT: u16 = 16817;
 /// How long `up` waits for the nodes to turn idle.
 const READY_TIMEOUT: Duration = Duration::from_secs(60);

@@ -112,10 +112,16 @@ impl BlenderTools {
     async fn job_result(&self, view: JobView) -> Result<CallToolResult, ToolError> {
         let mut content = Vec::new();
         if view.state == State::Done {
-            let sheet = self.contact_sheet(&view).await?;
-            let png = base64::engine::general_purpose::STANDARD.encode(sheet);
-            self.last_image.set(&png);
-            content.push(ContentBlock::image(png, "image/png"));
+            // The job's state matters more than its preview: a sheet that
+            // cannot be made (Blender busy or gone) is a note, not a failure.
+            match self.contact_sheet(&view).await {
+                Ok(sheet) => {
+                    let png = base64::engine::general_purpose::STANDARD.encode(sheet);
+                    self.last_image.set(&png);
+                    content.push(ContentBlock::image(png, "image/png"));
+                }
+                Err(e) => content.push(ContentBlock::text(format!("no contact sheet: {e}"))),
+            }
         }
         content.push(ContentBlock::text(
             serde_json::to_string(&view).unwrap_or_default(),
@@ -286,5 +292,37 @@ impl BlenderTools {
         self.on_farm(move |farm| farm.retry(&input.job))
             .await
             .map(Json)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::ToolGroup;
+    use super::*;
+
+    #[test]
+    fn the_farm_tools_are_their_own_group_and_only_watchers_are_read_only() {
+        for name in [
+            "submit_render_job",
+            "get_render_job",
+            "list_render_jobs",
+            "cancel_render_job",
+            "retry_render_job",
+        ] {
+            assert_eq!(
+                BlenderTools::tool_group(name),
+                Some(ToolGroup::Farm),
+                "{name}"
+            );
+        }
+        let router = BlenderTools::farm_router();
+        let mut read_only: Vec<String> = router
+            .list_all()
+            .into_iter()
+            .filter(|t| t.annotations.as_ref().and_then(|a| a.read_only_hint) == Some(true))
+            .map(|t| t.name.to_string())
+            .collect();
+        read_only.sort();
+        assert_eq!(read_only, ["get_render_job", "list_render_jobs"]);
     }
 }
