@@ -14,6 +14,9 @@ use crate::record::{now, ChunkRecord, JobRecord, State};
 const LOG_TAIL_LINES: usize = 15;
 /// Most output paths listed; the pattern covers the rest.
 const MAX_OUTPUTS: usize = 500;
+/// Most chunks listed: beyond it only unfinished ones are, so a job of
+/// thousands of chunks does not flood an agent's context.
+const MAX_CHUNKS: usize = 50;
 
 /// A job's frames grouped by state, each as a frame list like `1-6,9`.
 #[derive(Debug, Default, Serialize, JsonSchema)]
@@ -72,7 +75,9 @@ pub struct JobView {
     pub remaining_seconds: Option<f64>,
     /// Frames by state.
     pub frames: FramesByState,
+    /// Every chunk; for jobs of more than 50, the first 50 not done.
     pub chunks: Vec<ChunkView>,
+    pub chunks_total: usize,
     /// The output pattern (`#` = frame digits).
     pub output: PathBuf,
     /// Images rendered, in frame order (at most 500).
@@ -144,6 +149,11 @@ impl JobView {
         }
         let frames_total = job.frames().count();
         let frames_done = chunks.iter().map(|c| c.frames_done).sum();
+        let chunks_total = chunks.len();
+        if chunks_total > MAX_CHUNKS {
+            chunks.retain(|c| c.state != State::Done);
+            chunks.truncate(MAX_CHUNKS);
+        }
         let state = job.state();
         let elapsed_seconds = job.finished_at.unwrap_or_else(now) - job.submitted_at;
         let remaining_seconds = (state.is_active() && frames_done > 0).then(|| {
@@ -160,6 +170,7 @@ impl JobView {
             remaining_seconds,
             frames,
             chunks,
+            chunks_total,
             output: job.output.clone(),
             outputs,
             job_dir: dir.root().to_owned(),
@@ -221,6 +232,53 @@ pub fn compact(frames: &[i64]) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use crate::record::RenderSettings;
+
+    #[test]
+    fn big_jobs_list_only_unfinished_chunks() {
+        let root = std::env::temp_dir().join(format!("render-farm-view-{}", std::process::id()));
+        let dir = JobDir::new(&root, "big");
+        dir.create().unwrap();
+        let chunk = |index: usize| ChunkRecord {
+            index,
+            frames: vec![index as i64 + 1],
+            state: if index < 20 {
+                State::Done
+            } else {
+                State::Queued
+            },
+            attempts: 1,
+            handle: None,
+            reason: None,
+            started_at: None,
+        };
+        for frame in 1..=20 {
+            let marker = format!(r#"{{"path": "/out/{frame:04}.png", "seconds": 1.0}}"#);
+            std::fs::write(dir.root().join("done").join(frame.to_string()), marker).unwrap();
+        }
+        let job = JobRecord {
+            id: "big".into(),
+            name: "big".into(),
+            backend: "local".into(),
+            priority: None,
+            submitted_at: now(),
+            finished_at: None,
+            settings: RenderSettings::default(),
+            output: "/out/####".into(),
+            retries: 0,
+            cancelled: false,
+            chunks: (0..120).map(chunk).collect(),
+        };
+        let view = JobView::new(&dir, &job, None);
+        assert_eq!((view.chunks_total, view.chunks.len()), (120, 50));
+        assert_eq!(view.chunks[0].index, 20, "done chunks are left out");
+        assert_eq!((view.frames_done, view.frames_total), (20, 120));
+        assert_eq!(view.frames.done, "1-20");
+        assert_eq!(view.frames.queued, "21-120");
+        let _ = std::fs::remove_dir_all(root);
+    }
+
     #[test]
     fn compact_runs() {
         assert_eq!(super::compact(&[1, 2, 3, 5, 7, 8]), "1-3,5,7-8");
