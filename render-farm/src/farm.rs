@@ -280,6 +280,7 @@ impl Farm {
             }
         }
         record.cancelled |= chunks.is_none();
+        dir.save(&record)?;
         self.update(&dir, &mut record);
         Ok(JobView::new(&dir, &record, warning))
     }
@@ -306,6 +307,7 @@ impl Farm {
         }
         record.cancelled = false;
         record.finished_at = None;
+        dir.save(&record)?;
         let warning = self.update(&dir, &mut record);
         Ok(JobView::new(&dir, &record, warning))
     }

@@ -120,8 +120,11 @@ impl JobRecord {
             State::Running
         } else if has(State::Queued) {
             State::Queued
-        } else {
+        } else if has(State::Failed) {
             State::Failed
+        } else {
+            // Some chunks cancelled on their own, the rest done.
+            State::Cancelled
         }
     }
 }
@@ -142,4 +145,59 @@ pub fn now() -> f64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs_f64())
         .unwrap_or(0.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn job(states: &[State], cancelled: bool) -> JobRecord {
+        JobRecord {
+            id: "j".into(),
+            name: "j".into(),
+            backend: "local".into(),
+            priority: None,
+            submitted_at: 0.0,
+            finished_at: None,
+            settings: RenderSettings::default(),
+            output: "/out/####".into(),
+            retries: 0,
+            cancelled,
+            chunks: states
+                .iter()
+                .enumerate()
+                .map(|(index, &state)| ChunkRecord {
+                    index,
+                    frames: vec![index as i64],
+                    state,
+                    attempts: 1,
+                    handle: None,
+                    reason: None,
+                    started_at: None,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_jobs_state_follows_its_chunks() {
+        use State::*;
+        for (chunks, cancelled, expected) in [
+            (&[Done, Done][..], false, Done),
+            (&[Queued, Queued], false, Queued),
+            (&[Done, Queued], false, Running),
+            (&[Failed, Running], false, Running),
+            (&[Done, Failed], false, Failed),
+            (&[Done, Cancelled], false, Cancelled),
+            (&[Failed, Cancelled], false, Failed),
+            (&[Done, Cancelled], true, Cancelled),
+            (&[Done, Done], true, Done),
+        ] {
+            assert_eq!(
+                job(chunks, cancelled).state(),
+                expected,
+                "{chunks:?} {cancelled}"
+            );
+        }
+    }
 }

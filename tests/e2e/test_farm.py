@@ -161,6 +161,18 @@ def test_cancel_midway_leaves_nothing_running(farm, backend):
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
+def test_cancelling_some_chunks_lets_the_others_finish(farm, backend):
+    job = submit(farm, backend, frames="1-4", chunk=2, output=f"{backend}/some/####", **CYCLES)
+    view = ok(farm, "cancel_render_job", {"job": job["id"], "chunks": [1]})
+    assert [c["state"] for c in view["chunks"]][1] == "cancelled"
+    assert "chunks 0-1" in fails(farm, "cancel_render_job", {"job": job["id"], "chunks": [5]})
+    final = wait(farm, job["id"], finished)[-1]
+    assert [c["state"] for c in final["chunks"]] == ["done", "cancelled"]
+    assert final["state"] == "cancelled" and final["frames"]["done"] == "1-2", final
+    assert worker_pids(final["job_dir"]) == []
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
 def test_a_killed_worker_is_retried_and_the_job_completes(farm, backend):
     job = submit(farm, backend, frames="1-6", chunk=3, output=f"{backend}/kill/####", **SLOW)
     wait(farm, job["id"], lambda v: worker_pids(v["job_dir"]) and "running" in v["frames"])
