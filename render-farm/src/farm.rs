@@ -10,7 +10,7 @@ use crate::backend::{Backend, TaskStatus};
 use crate::chunks::chunk_frames;
 use crate::error::{FarmError, Result};
 use crate::frames::parse_frames;
-use crate::job_dir::JobDir;
+use crate::job_dir::{JobDir, JobLock};
 use crate::names::{closest_first, job_id};
 use crate::reconcile::{reconcile, record_started};
 use crate::record::{now, ChunkRecord, JobRecord, RenderSettings, State};
@@ -198,6 +198,7 @@ impl Farm {
     pub fn submit(&self, job: PreparedJob) -> Result<JobView> {
         let _guard = self.lock.lock().unwrap();
         let PreparedJob { dir, mut record } = job;
+        let _job_lock = dir.lock()?;
         let submitted = (|| {
             if !record.output.is_absolute() {
                 return Err(FarmError::Invalid(
@@ -221,7 +222,7 @@ impl Farm {
     /// The job `id`, brought up to date.
     pub fn get(&self, id: &str) -> Result<JobView> {
         let _guard = self.lock.lock().unwrap();
-        let (dir, mut record) = self.load(id)?;
+        let (dir, mut record, _job_lock) = self.load(id)?;
         let warning = self.update(&dir, &mut record);
         Ok(JobView::new(&dir, &record, warning))
     }
@@ -231,7 +232,7 @@ impl Farm {
         let _guard = self.lock.lock().unwrap();
         let mut jobs = Vec::new();
         for id in self.job_ids() {
-            let Ok((dir, mut record)) = self.load(&id) else {
+            let Ok((dir, mut record, _job_lock)) = self.load(&id) else {
                 continue;
             };
             let warning = self.update(&dir, &mut record);
@@ -248,7 +249,7 @@ impl Farm {
     /// reports none of their workers waiting or running.
     pub fn cancel(&self, id: &str, chunks: Option<&[usize]>) -> Result<JobView> {
         let _guard = self.lock.lock().unwrap();
-        let (dir, mut record) = self.load(id)?;
+        let (dir, mut record, _job_lock) = self.load(id)?;
         let backend = self.backend(&record.backend)?;
         if let Some(bad) = chunks
             .into_iter()
@@ -288,7 +289,7 @@ impl Farm {
     /// Queues the failed chunks of a job again, with a fresh retry budget.
     pub fn retry(&self, id: &str) -> Result<JobView> {
         let _guard = self.lock.lock().unwrap();
-        let (dir, mut record) = self.load(id)?;
+        let (dir, mut record, _job_lock) = self.load(id)?;
         let failed: Vec<&mut ChunkRecord> = record
             .chunks
             .iter_mut()
@@ -316,19 +317,23 @@ impl Farm {
     /// pool's free slots go to it).
     pub fn reconcile_active(&self) {
         let _guard = self.lock.lock().unwrap();
-        let mut active: Vec<(JobDir, JobRecord)> = self
+        let mut active: Vec<(String, Option<i32>, f64)> = self
             .job_ids()
             .into_iter()
             .filter_map(|id| self.load(&id).ok())
-            .filter(|(_, r)| r.state().is_active())
+            .filter(|(_, r, _)| r.state().is_active())
+            .map(|(_, r, _)| (r.id, r.priority, r.submitted_at))
             .collect();
-        active.sort_by_key(|(_, r)| {
-            (
-                std::cmp::Reverse(r.priority.unwrap_or(0)),
-                r.submitted_at as u64,
-            )
+        active.sort_by(|a, b| {
+            b.1.unwrap_or(0)
+                .cmp(&a.1.unwrap_or(0))
+                .then(a.2.total_cmp(&b.2))
         });
-        for (dir, mut record) in active {
+        for (id, ..) in active {
+            // Loaded again under its lock: another server may have moved it on.
+            let Ok((dir, mut record, _job_lock)) = self.load(&id) else {
+                continue;
+            };
             if let Some(warning) = self.update(&dir, &mut record) {
                 tracing::warn!(job = %record.id, "{warning}");
             }
@@ -359,12 +364,15 @@ impl Farm {
         }
     }
 
-    fn load(&self, id: &str) -> Result<(JobDir, JobRecord)> {
+    /// The job's directory and record, read under the job's lock (held
+    /// until the returned [`JobLock`] is dropped).
+    fn load(&self, id: &str) -> Result<(JobDir, JobRecord, JobLock)> {
         let valid = !id.is_empty() && !id.contains(['/', '\\']) && id != "." && id != "..";
         let dir = JobDir::new(&self.config.dir, id);
         if valid && dir.record_path().exists() {
+            let lock = dir.lock()?;
             let record = dir.load()?;
-            return Ok((dir, record));
+            return Ok((dir, record, lock));
         }
         let ids = self.job_ids();
         let close: Vec<&str> = closest_first(id, ids.iter().map(String::as_str))

@@ -7,6 +7,7 @@
 //!                  worker.py       what each worker runs
 //!                  done/<frame>    one per rendered frame (JSON: path, seconds)
 //!                  logs/chunk-<i>.log
+//!                  job.lock        flock'd while the record is read and rewritten
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -81,6 +82,26 @@ impl JobDir {
         self.root.join("logs").join(format!("chunk-{index}.log"))
     }
 
+    /// Takes the job's lock, waiting for another holder (this or another
+    /// server) to finish: whoever reads the record to change it holds it
+    /// until the change is written, so two servers watching one farm
+    /// directory never both restart a chunk.
+    pub fn lock(&self) -> Result<JobLock> {
+        use std::os::fd::AsRawFd;
+        let path = self.root.join("job.lock");
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(FarmError::io(&path))?;
+        // SAFETY: flock on a descriptor this function owns.
+        if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) } != 0 {
+            return Err(FarmError::io(path)(std::io::Error::last_os_error()));
+        }
+        Ok(JobLock { _file: file })
+    }
+
     /// Reads the record.
     pub fn load(&self) -> Result<JobRecord> {
         JobRecord::load(&self.record_path())
@@ -103,4 +124,10 @@ impl JobDir {
         let all: Vec<&str> = text.lines().collect();
         all[all.len().saturating_sub(lines)..].join("\n")
     }
+}
+
+/// A held job lock; released when dropped (the descriptor closes).
+#[derive(Debug)]
+pub struct JobLock {
+    _file: std::fs::File,
 }

@@ -50,7 +50,7 @@ for frame, x in ((1, -2.5), (24, 2.5)):
     srv.close()
 
 
-def farm_server(dirs, log, env=None):
+def farm_server(dirs, log, env=None, retries=2):
     return McpServer(
         args=[
             "--port",
@@ -62,7 +62,7 @@ def farm_server(dirs, log, env=None):
             "--farm-workers",
             "2",
             "--farm-retries",
-            "2",
+            str(retries),
         ],
         env={"BLENDER_MCP_BLENDER": str(blender_python()), **(env or {})},
         stderr_path=log,
@@ -184,6 +184,29 @@ def test_a_killed_worker_is_retried_and_the_job_completes(farm, backend):
     assert retried, f"no chunk was retried: {final['chunks']}"
     assert "attempt 1:" in retried[0]["reason"]
     check_frames(final, list(range(1, 7)), SLOW["resolution"])
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_failed_chunk_runs_again_on_retry_and_keeps_its_frames(farm, backend, logs_dir):
+    with farm_server(farm.dirs, logs_dir / f"farm-no-retries-{backend}.log", retries=0) as srv:
+        job = submit(srv, backend, frames="1-3", chunk=3, output=f"{backend}/retry/####", **SLOW)
+        wait(srv, job["id"], lambda v: v["frames_done"] >= 1 and worker_pids(v["job_dir"]))
+        os.kill(worker_pids(job["job_dir"])[0], signal.SIGKILL)
+        failed = wait(srv, job["id"], finished)[-1]
+        assert failed["state"] == "failed", failed
+        chunk = failed["chunks"][0]
+        assert chunk["state"] == "failed" and chunk["attempts"] == 1
+        assert "attempt 1:" in chunk["reason"] and chunk["log_tail"], chunk
+        kept = {p: Path(p).stat().st_mtime_ns for p in failed["outputs"]}
+        assert kept, "the killed worker had rendered a frame"
+        again = ok(srv, "retry_render_job", {"job": job["id"]})
+        assert again["state"] in ("queued", "running")
+        final = wait(srv, job["id"], finished)[-1]
+    assert final["state"] == "done" and final["frames_done"] == 3, final
+    assert {p: Path(p).stat().st_mtime_ns for p in kept} == kept, "a frame already rendered was rendered again"
+    # Two servers watch this farm directory (this one and the module's): still one start per attempt.
+    starts = (Path(final["job_dir"]) / "logs" / "chunk-0.log").read_text().count("farm-worker: chunk 0 (frames")
+    assert starts == 2, f"the chunk was started {starts} times, not twice"
 
 
 def test_bad_input_is_refused_and_submits_nothing(farm, tmp_path, logs_dir):
