@@ -31,6 +31,8 @@ pub struct ToolConfig {
     pub output_dir: PathBuf,
     /// Time limit of `execute_blender_code` when the call gives none.
     pub exec_timeout: Duration,
+    /// The render farm, when the server has a farm directory.
+    pub farm: Option<std::sync::Arc<render_farm::Farm>>,
 }
 
 impl Default for ToolConfig {
@@ -41,6 +43,7 @@ impl Default for ToolConfig {
             allowed_roots: vec![cwd],
             output_dir: std::env::temp_dir().join("blender-mcp-rs-output"),
             exec_timeout: DEFAULT_EXEC_TIMEOUT,
+            farm: None,
         }
     }
 }

@@ -80,6 +80,7 @@ impl BlenderTools {
             (ToolGroup::Mesh, Self::mesh_router()),
             (ToolGroup::Modifiers, Self::modifiers_router()),
             (ToolGroup::Nodes, Self::nodes_router()),
+            (ToolGroup::Farm, Self::farm_router()),
         ]
     }
 

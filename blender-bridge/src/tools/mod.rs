@@ -41,6 +41,7 @@ mod checkpoint;
 mod config;
 mod error;
 mod exec;
+mod farm;
 mod files;
 mod groups;
 mod inspect;

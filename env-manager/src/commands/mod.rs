@@ -4,6 +4,7 @@
 pub mod build;
 pub mod cleanup;
 pub mod exec;
+pub mod farm;
 pub mod health;
 pub mod init;
 pub mod lifecycle;

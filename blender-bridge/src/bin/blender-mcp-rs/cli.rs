@@ -125,6 +125,96 @@ pub struct Cli {
     #[arg(long, env = "BLENDER_MCP_OUTPUT_DIR", value_name = "DIR")]
     pub output_dir: Option<PathBuf>,
 
+    /// Turn the render farm tools on, keeping jobs here: one directory per
+    /// job with the scene snapshot, the record and the logs. Every worker
+    /// must see it at the same path: a local disk for the local pool, a
+    /// shared filesystem (NFS, Lustre, ...) for Slurm nodes.
+    #[arg(
+        long,
+        env = "BLENDER_MCP_FARM_DIR",
+        value_name = "DIR",
+        help_heading = "Render farm"
+    )]
+    pub farm_dir: Option<PathBuf>,
+
+    /// The Blender workers render with: a Python with bpy or a Blender
+    /// binary, at this path on every node. Default: what
+    /// --blender-program launches.
+    #[arg(
+        long,
+        env = "BLENDER_MCP_FARM_BLENDER",
+        value_name = "PATH",
+        help_heading = "Render farm"
+    )]
+    pub farm_blender: Option<PathBuf>,
+
+    /// Blenders the local pool runs at once. Default: half the cores.
+    #[arg(
+        long,
+        env = "BLENDER_MCP_FARM_WORKERS",
+        value_name = "N",
+        help_heading = "Render farm"
+    )]
+    pub farm_workers: Option<usize>,
+
+    /// Times a chunk whose worker failed or died is started again before
+    /// it counts as failed (retry_render_job starts it again after that).
+    #[arg(
+        long,
+        env = "BLENDER_MCP_FARM_RETRIES",
+        default_value_t = 2,
+        value_name = "N",
+        help_heading = "Render farm"
+    )]
+    pub farm_retries: u32,
+
+    /// Slurm partition for render jobs (sbatch --partition). The cluster is
+    /// found as by any Slurm client: SLURM_CONF, else /etc/slurm/slurm.conf.
+    #[arg(
+        long,
+        env = "BLENDER_MCP_SLURM_PARTITION",
+        value_name = "NAME",
+        help_heading = "Render farm"
+    )]
+    pub slurm_partition: Option<String>,
+
+    /// Time limit per chunk (sbatch --time), e.g. 2:00:00.
+    #[arg(
+        long,
+        env = "BLENDER_MCP_SLURM_TIME",
+        value_name = "TIME",
+        help_heading = "Render farm"
+    )]
+    pub slurm_time: Option<String>,
+
+    /// CPUs per chunk (sbatch --cpus-per-task); Blender renders with as many threads.
+    #[arg(
+        long,
+        env = "BLENDER_MCP_SLURM_CPUS",
+        value_name = "N",
+        help_heading = "Render farm"
+    )]
+    pub slurm_cpus: Option<u32>,
+
+    /// Memory per chunk (sbatch --mem), e.g. 8G.
+    #[arg(
+        long,
+        env = "BLENDER_MCP_SLURM_MEM",
+        value_name = "SIZE",
+        help_heading = "Render farm"
+    )]
+    pub slurm_mem: Option<String>,
+
+    /// One more sbatch argument, as given (repeatable), e.g.
+    /// --slurm-arg=--account=vfx --slurm-arg=--gres=gpu:1.
+    #[arg(
+        long = "slurm-arg",
+        value_name = "ARG",
+        allow_hyphen_values = true,
+        help_heading = "Render farm"
+    )]
+    pub slurm_args: Vec<String>,
+
     /// Log filter for stderr (e.g. info, debug, blender_bridge=trace);
     /// RUST_LOG overrides.
     #[arg(long, default_value = "info")]

@@ -7,6 +7,7 @@
 
 mod blenders;
 mod cli;
+mod farm;
 
 use anyhow::Context;
 use blender_bridge::tools::{BlenderTools, Instances, ToolConfig};
@@ -46,6 +47,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 async fn serve(cli: &Cli, instances: Instances) -> anyhow::Result<()> {
     let mut file_config = ToolConfig::new(cli.output_dir.clone(), cli.allow_roots.clone());
     file_config.exec_timeout = std::time::Duration::from_secs(cli.exec_timeout.max(1));
+    file_config.farm = farm::from_cli(cli)?;
     let mut tools = BlenderTools::with_instances(instances, file_config);
     if cli.read_only {
         tools = tools.read_only();

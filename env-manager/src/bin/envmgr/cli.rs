@@ -162,6 +162,24 @@ pub enum Command {
     /// Copy analysis data and logs out of the container (running or stopped) into
     /// .agent-mount/backups/<timestamp>/.
     Persist,
+    /// A local Slurm for the render farm: munged, slurmctld and two slurmd nodes on this host,
+    /// started directly (no systemd, no Docker; run as root). Then point the server at it with
+    /// SLURM_CONF=<state dir>/slurm.conf.
+    Farm {
+        #[command(subcommand)]
+        action: FarmAction,
+        /// Where the config, keys, sockets, spool, logs and PID files go.
+        #[arg(
+            long,
+            global = true,
+            env = "ENVMGR_FARM_DIR",
+            default_value = "/tmp/envmgr-farm"
+        )]
+        state_dir: PathBuf,
+        /// slurmctld's port; slurmd uses the next, the nodes the 4th and 5th after it.
+        #[arg(long, global = true, default_value_t = env_manager::commands::farm::DEFAULT_BASE_PORT)]
+        base_port: u16,
+    },
     /// Remove stopped envmgr containers of this project and dangling envmgr images; never
     /// anything envmgr did not create.
     Cleanup {
@@ -174,5 +192,20 @@ pub enum Command {
         /// Every envmgr-built image no container uses, not only dangling ones.
         #[arg(long)]
         images: bool,
+    },
+}
+
+/// What `envmgr farm` does.
+#[derive(Subcommand, Debug, Clone, Copy)]
+pub enum FarmAction {
+    /// Start what is not running and wait until both nodes are idle (safe to repeat).
+    Up,
+    /// Cancel the cluster's jobs and stop every daemon by PID (safe to repeat).
+    Down,
+    /// Which daemons run (PIDs) and the nodes' states.
+    Status {
+        /// Print JSON instead of lines.
+        #[arg(long)]
+        json: bool,
     },
 }

@@ -10,7 +10,7 @@ use std::time::Duration;
 use clap::Parser;
 
 mod cli;
-use cli::{Cli, Command, GlobalOptions};
+use cli::{Cli, Command, FarmAction, GlobalOptions};
 
 use env_manager::commands::{self, cleanup, exec, health, lifecycle, run, status, watch};
 use env_manager::config::Config;
@@ -125,6 +125,14 @@ async fn run_config(
 
 async fn dispatch(cli: Cli) -> Result<u8, EnvError> {
     let g = &cli.global;
+    if let Command::Farm {
+        action,
+        state_dir,
+        base_port,
+    } = &cli.command
+    {
+        return farm(*action, state_dir, *base_port);
+    }
     let dir = project_dir(g)?;
     if let Command::Init { force } = cli.command {
         let done = commands::init::init(&dir, force)?;
@@ -145,7 +153,7 @@ async fn dispatch(cli: Cli) -> Result<u8, EnvError> {
     let d = docker::connect().await?;
     let name = g.name.as_str();
     match cli.command {
-        Command::Init { .. } => unreachable!("handled above"),
+        Command::Init { .. } | Command::Farm { .. } => unreachable!("handled above"),
         Command::Build {
             file,
             context,
@@ -328,4 +336,36 @@ fn parse_build_args(args: &[String]) -> Result<HashMap<String, String>, EnvError
 /// becomes 255 rather than wrapping to a misleading success.
 fn exit_byte(code: i64) -> u8 {
     u8::try_from(code).unwrap_or(255)
+}
+
+/// `envmgr farm up|down|status`; exit 1 from `status` when something is not running.
+fn farm(action: FarmAction, state_dir: &Path, base_port: u16) -> Result<u8, EnvError> {
+    use env_manager::commands::farm::LocalSlurm;
+    let cluster = LocalSlurm::new(state_dir, base_port);
+    let (status, json) = match action {
+        FarmAction::Up => (cluster.up()?, false),
+        FarmAction::Down => (cluster.down()?, false),
+        FarmAction::Status { json } => (cluster.status(), json),
+    };
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&status).unwrap_or_default()
+        );
+    } else {
+        for d in &status.daemons {
+            let pid = d.pid.map_or("-".to_owned(), |p| p.to_string());
+            let state = if d.running { "running" } else { "stopped" };
+            println!("{:<10} {state:<8} pid {pid}", d.name);
+        }
+        for node in &status.nodes {
+            println!("node {node}");
+        }
+        println!("export SLURM_CONF={}", status.slurm_conf.display());
+    }
+    let all_running = status.daemons.iter().all(|d| d.running);
+    Ok(match action {
+        FarmAction::Down => u8::from(status.daemons.iter().any(|d| d.running)),
+        _ => u8::from(!all_running),
+    })
 }
