@@ -76,6 +76,7 @@ impl BlenderTools {
             (ToolGroup::Lights, Self::lights_router()),
             (ToolGroup::Render, Self::render_router()),
             (ToolGroup::Files, Self::files_router()),
+            (ToolGroup::ApiDocs, Self::api_docs_router()),
         ]
     }
 

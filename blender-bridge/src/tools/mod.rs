@@ -35,6 +35,7 @@ macro_rules! group_snippet {
     };
 }
 
+mod api_docs;
 mod batch;
 mod checkpoint;
 mod config;
