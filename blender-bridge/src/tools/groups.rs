@@ -77,6 +77,7 @@ impl BlenderTools {
             (ToolGroup::Render, Self::render_router()),
             (ToolGroup::Files, Self::files_router()),
             (ToolGroup::ApiDocs, Self::api_docs_router()),
+            (ToolGroup::Assets, Self::assets_router()),
         ]
     }
 

@@ -36,6 +36,7 @@ macro_rules! group_snippet {
 }
 
 mod api_docs;
+mod assets;
 mod batch;
 mod checkpoint;
 mod config;
