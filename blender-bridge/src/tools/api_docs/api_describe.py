@@ -170,7 +170,7 @@ def describe(path):
     else:
         if parts[0] == "types" and len(parts) > 1:
             parts = parts[1:]
-        elif parts[0] in dir(bpy.ops) and parts[0] not in api_types():
+        elif parts[0] in dir(bpy.ops) and not hasattr(bpy.types, parts[0]):
             return describe_ops(parts)  # "mesh.primitive_cube_add"
         rna = find_type(parts[0])
         if rna is None:

@@ -112,9 +112,9 @@ def reachable_types(listed):
 
 def find_type(name, index=None):
     """The RNA struct called `name`, also when only a property reaches it."""
-    listed = api_types()
-    if name in listed:
-        return listed[name]
+    listed = getattr(getattr(bpy.types, name, None), "bl_rna", None)
+    if listed is not None and listed.identifier == name:
+        return listed
     route = (index or api_index())["reach"].get(name)
     if route is None:
         return None
