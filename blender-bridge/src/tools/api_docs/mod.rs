@@ -3,8 +3,8 @@
 //! from the RNA of the Blender actually connected, offline.
 //!
 //! The search index lives in Blender's process (built on the first search,
-//! about half a second, then reused until an add-on registers new types or
-//! operators): the process is the one place that knows exactly which
+//! about a second, then reused until the enabled add-ons or the registered
+//! operators change): the process is the one place that knows exactly which
 //! version and add-ons it runs, so no cache key can go stale. See
 //! docs/BENCHMARKS.md for cold and warm latencies.
 
