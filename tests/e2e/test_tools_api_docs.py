@@ -151,13 +151,15 @@ def test_unknown_paths_list_close_matches(tools_server):
 def gui_server(tmp_path_factory, logs_dir):
     """The server attached to a Blender executable's GUI (under Xvfb without a display)."""
     blender = ExeBlender("gui", tmp_path_factory.mktemp("api-docs-gui"))
-    srv = McpServer(
-        args=["--port", str(blender.port), "--no-launch", "--token-file", str(blender.token_file)],
-        stderr_path=logs_dir / "api-docs-gui.log",
-    )
-    yield srv
-    srv.close()
-    blender.stop()
+    try:
+        srv = McpServer(
+            args=["--port", str(blender.port), "--no-launch", "--token-file", str(blender.token_file)],
+            stderr_path=logs_dir / "api-docs-gui.log",
+        )
+        yield srv
+        srv.close()
+    finally:
+        blender.stop()
 
 
 def test_api_docs_in_the_gui_host(gui_server):

@@ -226,24 +226,26 @@ def gui_server(tmp_path_factory, logs_dir):
     (base / "out").mkdir()
     (base / "assets").mkdir()
     blender = ExeBlender("gui", base)
-    srv = McpServer(
-        args=[
-            "--port",
-            str(blender.port),
-            "--no-launch",
-            "--token-file",
-            str(blender.token_file),
-            "--output-dir",
-            str(base / "out"),
-            "--allow-root",
-            str(base / "assets"),
-        ],
-        stderr_path=logs_dir / "assets-gui.log",
-    )
-    srv.base = base
-    yield srv
-    srv.close()
-    blender.stop()
+    try:
+        srv = McpServer(
+            args=[
+                "--port",
+                str(blender.port),
+                "--no-launch",
+                "--token-file",
+                str(blender.token_file),
+                "--output-dir",
+                str(base / "out"),
+                "--allow-root",
+                str(base / "assets"),
+            ],
+            stderr_path=logs_dir / "assets-gui.log",
+        )
+        srv.base = base
+        yield srv
+        srv.close()
+    finally:
+        blender.stop()
 
 
 def test_assets_in_the_gui_host(gui_server):
