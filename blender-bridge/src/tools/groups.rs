@@ -81,6 +81,8 @@ impl BlenderTools {
             (ToolGroup::Modifiers, Self::modifiers_router()),
             (ToolGroup::Nodes, Self::nodes_router()),
             (ToolGroup::Farm, Self::farm_router()),
+            (ToolGroup::ApiDocs, Self::api_docs_router()),
+            (ToolGroup::Assets, Self::assets_router()),
         ]
     }
 

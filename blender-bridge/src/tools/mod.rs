@@ -25,7 +25,6 @@ macro_rules! typed_snippet {
 /// [`typed_snippet!`] for the tools of a group folder (`tools/<group>/`):
 /// the shared prelude, then the given files of that folder. Paths in
 /// `include_str!` resolve from the file that invokes the macro.
-#[allow(unused_macros)] // used by the group folders as they arrive
 macro_rules! group_snippet {
     ($name:literal, $($file:literal),+ $(,)?) => {
         $crate::Snippet::new(
@@ -36,6 +35,8 @@ macro_rules! group_snippet {
 }
 
 mod animation;
+mod api_docs;
+mod assets;
 mod batch;
 mod checkpoint;
 mod config;
