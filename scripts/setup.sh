@@ -7,7 +7,7 @@
 #     pytest, hypothesis, the official MCP SDK, ruff), a venv with the newest
 #     Blender (requirements/blender-5.3.txt, Python 3.13), the original
 #     Blender MCP server's venv, Debian's blender + xvfb for the addon's GUI
-#     path, and cargo-fuzz.
+#     path, Debian's Slurm and munge for the render-farm tests, and cargo-fuzz.
 # Every venv comes from scripts/venv.sh: keyed on its pinned files, checked
 # before use, rebuilt (never patched) when it does not match them.
 # $CACHE is $BLENDER_MCP_CACHE, else ~/.cache/blender-mcp-rs.
@@ -67,6 +67,8 @@ ORIGINAL=$(scripts/venv.sh original-server requirements/original-server.txt)
 # The addon's GUI path (a bpy.app.timers callback) and `blender -b` are
 # tested on Debian's Blender binary under Xvfb: 169 MiB, about 25 s, once.
 apt_install blender xvfb xauth
+# A real Slurm for the render-farm tests (envmgr farm up starts it).
+apt_install munge slurmctld slurmd slurm-client
 # cargo-fuzz for scripts/fuzz.sh: into ~/.cargo/bin, about 2 minutes, once.
 CARGO_FUZZ_VERSION=0.13.2
 if [ "$(cargo fuzz --version 2>/dev/null)" != "cargo-fuzz $CARGO_FUZZ_VERSION" ]; then
