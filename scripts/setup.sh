@@ -69,6 +69,8 @@ ORIGINAL=$(scripts/venv.sh original-server requirements/original-server.txt)
 apt_install blender xvfb xauth
 # A real Slurm for the render-farm tests (envmgr farm up starts it).
 apt_install munge slurmctld slurmd slurm-client
+# ffmpeg: the render farm makes an MP4 of a finished job where it is installed.
+apt_install ffmpeg
 # cargo-fuzz for scripts/fuzz.sh: into ~/.cargo/bin, about 2 minutes, once.
 CARGO_FUZZ_VERSION=0.13.2
 if [ "$(cargo fuzz --version 2>/dev/null)" != "cargo-fuzz $CARGO_FUZZ_VERSION" ]; then

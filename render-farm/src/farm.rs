@@ -11,6 +11,7 @@ use crate::chunks::chunk_frames;
 use crate::error::{FarmError, Result};
 use crate::frames::parse_frames;
 use crate::job_dir::{JobDir, JobLock};
+use crate::movie;
 use crate::names::{closest_first, job_id};
 use crate::reconcile::{reconcile, record_started};
 use crate::record::{now, ChunkRecord, JobRecord, RenderSettings, State};
@@ -83,6 +84,11 @@ impl PreparedJob {
     /// Sets the output pattern (absolute; `#` marks the frame digits).
     pub fn set_output(&mut self, output: PathBuf) {
         self.record.output = output;
+    }
+
+    /// Records the snapshot's frame rate, which the job's movie plays at.
+    pub fn set_fps(&mut self, fps: f64) {
+        self.record.fps = Some(fps);
     }
 }
 
@@ -182,6 +188,7 @@ impl Farm {
             retries: self.config.retries,
             cancelled: false,
             chunks,
+            fps: None,
         };
         let dir = JobDir::new(&self.config.dir, &id);
         dir.create()?;
@@ -366,6 +373,31 @@ impl Farm {
 
     /// The job's directory and record, read under the job's lock (held
     /// until the returned [`JobLock`] is dropped).
+    /// The job's movie: every frame at the snapshot's frame rate, encoded
+    /// the first time it is asked for. `None` where ffmpeg is not installed,
+    /// the job is not done, or its record has no frame rate (jobs submitted
+    /// before records kept one).
+    pub fn movie(&self, id: &str) -> Result<Option<PathBuf>> {
+        let (dir, record, _job_lock) = self.load(id)?;
+        let dest = dir.root().join(movie::MOVIE_FILE);
+        if dest.is_file() {
+            return Ok(Some(dest));
+        }
+        let (Some(ffmpeg), Some(fps)) = (movie::ffmpeg(), record.fps) else {
+            return Ok(None);
+        };
+        if record.state() != State::Done {
+            return Ok(None);
+        }
+        let frames: Vec<PathBuf> = record
+            .frames()
+            .filter_map(|frame| dir.frame_done(frame))
+            .map(|done| done.path)
+            .collect();
+        movie::encode(&ffmpeg, &frames, fps, &dest)?;
+        Ok(Some(dest))
+    }
+
     fn load(&self, id: &str) -> Result<(JobDir, JobRecord, JobLock)> {
         let valid = !id.is_empty() && !id.contains(['/', '\\']) && id != "." && id != "..";
         let dir = JobDir::new(&self.config.dir, id);

@@ -16,6 +16,7 @@ pub mod error;
 pub mod farm;
 pub mod frames;
 pub mod job_dir;
+pub mod movie;
 pub mod names;
 pub mod reconcile;
 pub mod record;

@@ -86,6 +86,9 @@ pub struct JobRecord {
     pub cancelled: bool,
     /// The chunks, in order.
     pub chunks: Vec<ChunkRecord>,
+    /// The scene's frame rate when it was snapshotted (for the movie).
+    #[serde(default)]
+    pub fps: Option<f64>,
 }
 
 impl JobRecord {
@@ -163,6 +166,7 @@ mod tests {
             output: "/out/####".into(),
             retries: 0,
             cancelled,
+            fps: None,
             chunks: states
                 .iter()
                 .enumerate()

@@ -84,6 +84,12 @@ pub struct JobView {
     pub outputs: Vec<PathBuf>,
     /// The job directory (record, snapshot, logs).
     pub job_dir: PathBuf,
+    /// The scene's frame rate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fps: Option<f64>,
+    /// An MP4 of the frames, once the job is done (where ffmpeg is installed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub movie: Option<PathBuf>,
     /// A problem reaching the backend; states are as last seen.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub warning: Option<String>,
@@ -174,6 +180,8 @@ impl JobView {
             output: job.output.clone(),
             outputs,
             job_dir: dir.root().to_owned(),
+            fps: job.fps,
+            movie: Some(dir.root().join(crate::movie::MOVIE_FILE)).filter(|movie| movie.is_file()),
             warning,
         }
     }
@@ -269,6 +277,7 @@ mod tests {
             retries: 0,
             cancelled: false,
             chunks: (0..120).map(chunk).collect(),
+            fps: None,
         };
         let view = JobView::new(&dir, &job, None);
         assert_eq!((view.chunks_total, view.chunks.len()), (120, 50));

@@ -141,6 +141,7 @@ fn records_round_trip_atomically() {
         output: "/out/####".into(),
         retries: 2,
         cancelled: false,
+        fps: Some(24.0),
         chunks: vec![ChunkRecord {
             index: 0,
             frames: vec![1, 2],

@@ -4,6 +4,7 @@ worker pool and a real Slurm cluster (started beforehand with
 on both. Workers are real headless Blenders rendering the live scene's
 snapshot; nothing is imitated."""
 
+import json
 import os
 import signal
 import subprocess
@@ -129,6 +130,20 @@ def check_frames(view, frames, size):
     assert images[0] != images[-1], "the first and last frames are the same: the animation was not rendered"
 
 
+def check_movie(view, frames):
+    """The job's MP4 (ffmpeg is installed for the tests): every frame, at the scene's rate."""
+    assert view.get("movie"), f"a finished job comes with its movie where ffmpeg is installed: {view}"
+    probe = subprocess.run(
+        ["ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0", "-of", "json",
+         "-show_entries", "stream=codec_name,nb_read_frames,r_frame_rate", view["movie"]],
+        capture_output=True, text=True, check=True,
+    )
+    stream = json.loads(probe.stdout)["streams"][0]
+    assert stream["codec_name"] == "h264" and int(stream["nb_read_frames"]) == frames, stream
+    num, den = map(int, stream["r_frame_rate"].split("/"))
+    assert abs(num / den - view["fps"]) < 0.01, (stream, view["fps"])
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_a_24_frame_cycles_job_in_4_chunks_completes(farm, backend):
     job = submit(farm, backend, frames="1-24", chunk=6, name=f"full {backend}", output=f"{backend}/full/####", **CYCLES)
@@ -141,6 +156,7 @@ def test_a_24_frame_cycles_job_in_4_chunks_completes(farm, backend):
     check_frames(seen[-1], list(range(1, 25)), CYCLES["resolution"])
     last = get(farm, job["id"])
     assert next(c.type for c in last.content) == "image", "a finished job comes with its contact sheet"
+    check_movie(last.structured_content, frames=24)
     listed = ok(farm, "list_render_jobs")["jobs"]
     assert any(j["id"] == job["id"] and j["state"] == "done" for j in listed)
 

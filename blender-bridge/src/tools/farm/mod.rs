@@ -108,10 +108,16 @@ impl BlenderTools {
             .map_err(|e| ToolError::new(e.to_string()))
     }
 
-    /// `view` as a tool result, with the contact sheet of a finished job.
-    async fn job_result(&self, view: JobView) -> Result<CallToolResult, ToolError> {
+    /// `view` as a tool result, with the contact sheet (and, where ffmpeg is
+    /// installed, the movie) of a finished job.
+    async fn job_result(&self, mut view: JobView) -> Result<CallToolResult, ToolError> {
         let mut content = Vec::new();
         if view.state == State::Done {
+            let id = view.id.clone();
+            match self.on_farm(move |farm| farm.movie(&id)).await {
+                Ok(movie) => view.movie = movie,
+                Err(e) => content.push(ContentBlock::text(format!("no movie: {e}"))),
+            }
             // The job's state matters more than its preview: a sheet that
             // cannot be made (Blender busy or gone) is a note, not a failure.
             match self.contact_sheet(&view).await {
@@ -213,9 +219,16 @@ impl BlenderTools {
         let saved: Result<serde_json::Value, ToolError> = self
             .run_snippet(&SNAPSHOT, json!({"path": job.scene()}))
             .await;
-        if let Err(e) = saved {
-            farm.discard(job);
-            return Err(e);
+        match saved {
+            Ok(snapshot) => {
+                if let Some(fps) = snapshot["fps"].as_f64() {
+                    job.set_fps(fps);
+                }
+            }
+            Err(e) => {
+                farm.discard(job);
+                return Err(e);
+            }
         }
         self.on_farm(move |farm| farm.submit(job)).await.map(Json)
     }

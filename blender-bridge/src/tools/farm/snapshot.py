@@ -26,4 +26,9 @@ try:
 finally:
     for block in packed:
         block.unpack(method="REMOVE")
-result = {"scene": scene.name, "camera": scene.camera.name, "packed": [b.name for b in packed]}
+result = {
+    "scene": scene.name,
+    "camera": scene.camera.name,
+    "packed": [b.name for b in packed],
+    "fps": scene.render.fps / scene.render.fps_base,
+}
