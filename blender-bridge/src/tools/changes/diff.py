@@ -8,10 +8,11 @@ ASPECTS = ("parent", "data", "modifiers", "materials", "visibility")
 
 
 def matched(before_names, before_uids, after_names, after_uids):
-    """(pairs of (before index, after index) of what remains, added names,
-    removed names, renames) of one datablock kind."""
+    """(pairs of (before index, after index) of what remains, or None when
+    the names are the same in the same order; added names, removed names,
+    renames) of one datablock kind."""
     if before_names == after_names:
-        return list(enumerate(range(len(after_names)))), [], [], []
+        return None, [], [], []
     after_index = {name: i for i, name in enumerate(after_names)}
     pairs, removed = [], []
     for i, name in enumerate(before_names):
@@ -20,10 +21,10 @@ def matched(before_names, before_uids, after_names, after_uids):
             removed.append(i)
         else:
             pairs.append((i, j))
-    new_by_uid = {int(after_uids[j]): j for j in after_index.values()}
+    new_by_uid = {after_uids[j]: j for j in after_index.values()}
     renames, gone = [], []
     for i in removed:
-        j = new_by_uid.pop(int(before_uids[i]), None)
+        j = new_by_uid.pop(before_uids[i], None)
         if j is None:
             gone.append(before_names[i])
         else:
@@ -32,19 +33,47 @@ def matched(before_names, before_uids, after_names, after_uids):
     return pairs, sorted(after_names[j] for j in new_by_uid.values()), gone, renames
 
 
+def changed_rows(old, new, width):
+    """Indexes of the rows (`width` bytes each) where two equally long byte
+    strings differ: blocks of rows compare in C, rows only in a block that differs."""
+    if old == new:
+        return []
+    step = width * 256
+    rows = []
+    for start in range(0, len(new), step):
+        if old[start : start + step] != new[start : start + step]:
+            end = min(start + step, len(new))
+            rows.extend(i // width for i in range(start, end, width) if old[i : i + width] != new[i : i + width])
+    return rows
+
+
+def aligned(data, width, indexes):
+    """The rows `indexes` of `data`, in that order."""
+    return b"".join(data[i * width : (i + 1) * width] for i in indexes)
+
+
+def rows_changed(before, after, width, pairs):
+    """The after indexes of the objects whose before and after rows differ."""
+    if pairs is None:
+        return changed_rows(before, after, width)
+    b, a = zip(*pairs) if pairs else ((), ())
+    return [a[k] for k in changed_rows(aligned(before, width, b), aligned(after, width, a), width)]
+
+
 def modified_objects(before, after, pairs):
     """{object name: [aspects that changed]} for the objects that remain."""
-    if not pairs:
-        return {}, False
-    b, a = (np.array(side) for side in zip(*pairs))
-    transform = (before["transform"][b] != after["transform"][a]).any(axis=1)
-    visibility = (before["visibility"][b] != after["visibility"][a]).any(axis=1)
     changed = {}
-    for k in np.nonzero(transform | visibility)[0]:
-        changed[int(a[k])] = ["transform"] * bool(transform[k]) + ["visibility"] * bool(visibility[k])
+    for j in rows_changed(before["transform"], after["transform"], 64, pairs):
+        changed[j] = ["transform"]
+    for old, new in zip(before["visibility"], after["visibility"]):
+        for j in rows_changed(old, new, 1, pairs):
+            aspects = changed.setdefault(j, [])
+            if "visibility" not in aspects:
+                aspects.append("visibility")
     detailed = before["details"] is not None and after["details"] is not None
     if detailed:
-        for i, j in pairs:
+        count = len(after["objects"][0])
+        for i, j in zip(range(count), range(count)) if pairs is None else pairs:
             old, new = before["details"][i], after["details"][j]
             if old != new:
                 aspects = changed.setdefault(j, [])

@@ -6,14 +6,15 @@
 # pointer per object (o.parent, o.data) costs milliseconds, while
 # foreach_get reads a property of every item in one C call. So every
 # datablock kind gets its names and session ids (renames keep the id),
-# every object its transform and hide flags through foreach_get; the
-# per-object loop over parent, data, modifiers and materials runs only on
-# scenes of up to DETAIL_LIMIT objects, and larger scenes say it was skipped.
+# every object its transform and hide flags through foreach_get, kept as
+# bytes that compare in C; the per-object loop over parent, data, modifiers
+# and materials runs only on scenes of up to DETAIL_LIMIT objects, and
+# larger scenes say it was skipped. No numpy: Debian's Blender has none.
 import sys
 import types
+from array import array
 
 import bpy
-import numpy as np
 
 KINDS = (
     "objects",
@@ -41,10 +42,19 @@ def changes_state():
     return state
 
 
-def bulk(store, prop, dtype, width=1):
-    values = np.empty(len(store) * width, dtype=dtype)
+def bulk(store, prop, typecode, width=1):
+    """`prop` of every item of `store`, as bytes (`width` values per item)."""
+    values = array(typecode, bytes(len(store) * width * array(typecode).itemsize))
     store.foreach_get(prop, values)
-    return values.reshape(len(store), width) if width > 1 else values
+    return values.tobytes()
+
+
+def identities(store):
+    """What stays the same when a datablock is renamed: its session id
+    (Blender 2.91+... as RNA in 4.x), else its address (Blender 3.4)."""
+    if "session_uid" in bpy.types.ID.bl_rna.properties:
+        return array("i", bulk(store, "session_uid", "i"))
+    return [block.as_pointer() for block in store]
 
 
 def rna_values(struct):
@@ -87,11 +97,9 @@ def object_details(obj):
 
 
 def take_snapshot():
-    snap = {
-        kind: (getattr(bpy.data, kind).keys(), bulk(getattr(bpy.data, kind), "session_uid", np.int32)) for kind in KINDS
-    }
+    snap = {kind: (getattr(bpy.data, kind).keys(), identities(getattr(bpy.data, kind))) for kind in KINDS}
     objects = bpy.data.objects
-    snap["transform"] = bulk(objects, "matrix_basis", np.float32, 16)
-    snap["visibility"] = np.stack([bulk(objects, flag, bool) for flag in HIDE_FLAGS], axis=1)
+    snap["transform"] = bulk(objects, "matrix_basis", "f", 16)
+    snap["visibility"] = [bulk(objects, flag, "B") for flag in HIDE_FLAGS]
     snap["details"] = [object_details(o) for o in objects] if len(objects) <= DETAIL_LIMIT else None
     return snap
