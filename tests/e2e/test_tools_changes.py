@@ -109,7 +109,7 @@ def test_past_the_cap_counts_replace_lists(tools_server):
 def test_a_huge_scene_says_which_aspects_it_did_not_compare(tools_server):
     code = "for i in range(args['n']): bpy.context.scene.collection.objects.link(bpy.data.objects.new(f'chg_huge{i}', None))"
     try:
-        run(tools_server, code, {"n": 2100})
+        run(tools_server, code, {"n": 1100})
         moved = run(tools_server, "bpy.data.objects['chg_huge7'].location.x = 5")
         assert moved == {
             "modified": {"chg_huge7": ["transform"]},

@@ -206,7 +206,7 @@ pub struct Changes {
     /// modified {aspect: n}.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub counts: Option<BTreeMap<String, BTreeMap<String, u64>>>,
-    /// Aspects not compared (scenes of more than 2,000 objects).
+    /// Aspects not compared (scenes of more than 1,000 objects).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unchecked: Vec<String>,
     /// Why the changes are not known.

@@ -28,7 +28,7 @@ KINDS = (
     "actions",
     "worlds",
 )
-DETAIL_LIMIT = 2000
+DETAIL_LIMIT = 1000
 HIDE_FLAGS = ("hide_viewport", "hide_render", "hide_select")
 
 
@@ -42,18 +42,19 @@ def changes_state():
     return state
 
 
-def bulk(store, prop, typecode, width=1):
-    """`prop` of every item of `store`, as bytes (`width` values per item)."""
-    values = array(typecode, bytes(len(store) * width * array(typecode).itemsize))
+def bulk(store, count, prop, typecode, width=1):
+    """`prop` of the `count` items of `store`, as bytes (`width` values per
+    item). The count comes from the caller: len() walks the whole list."""
+    values = array(typecode, bytes(count * width * array(typecode).itemsize))
     store.foreach_get(prop, values)
     return values.tobytes()
 
 
-def identities(store):
-    """What stays the same when a datablock is renamed: its session id
-    (Blender 2.91+... as RNA in 4.x), else its address (Blender 3.4)."""
+def identities(store, count):
+    """What stays the same when a datablock is renamed: its session id, else
+    (Blender 3.4, which has no session_uid in RNA) its address."""
     if "session_uid" in bpy.types.ID.bl_rna.properties:
-        return array("i", bulk(store, "session_uid", "i"))
+        return array("i", bulk(store, count, "session_uid", "i"))
     return [block.as_pointer() for block in store]
 
 
@@ -84,22 +85,27 @@ def hidden_in_layer(obj):
 
 
 def object_details(obj):
-    """parent, data, modifiers, materials and view-layer hiding of one object."""
-    data = obj.data
+    """parent, data, modifiers, materials and view-layer hiding of one
+    object. About 5 us per object: each RNA pointer read makes a Python object."""
+    parent, data, modifiers, slots = obj.parent, obj.data, obj.modifiers, obj.material_slots
     geometry = (len(data.vertices), len(data.edges), len(data.polygons)) if obj.type == "MESH" else None
     return (
-        obj.parent.name if obj.parent else None,
-        (data.name if data else None, geometry),
-        tuple((m.name, m.type, rna_values(m)) for m in obj.modifiers),
-        tuple((s.link, s.material.name if s.material else None) for s in obj.material_slots),
+        parent.name if parent else None,
+        (data.name, geometry) if data else None,
+        tuple((m.name, m.type, rna_values(m)) for m in modifiers) if len(modifiers) else (),
+        tuple((s.link, s.material.name if s.material else None) for s in slots) if len(slots) else (),
         hidden_in_layer(obj),
     )
 
 
 def take_snapshot():
-    snap = {kind: (getattr(bpy.data, kind).keys(), identities(getattr(bpy.data, kind))) for kind in KINDS}
-    objects = bpy.data.objects
-    snap["transform"] = bulk(objects, "matrix_basis", "f", 16)
-    snap["visibility"] = [bulk(objects, flag, "B") for flag in HIDE_FLAGS]
-    snap["details"] = [object_details(o) for o in objects] if len(objects) <= DETAIL_LIMIT else None
+    snap = {}
+    for kind in KINDS:
+        store = getattr(bpy.data, kind)
+        names = store.keys()
+        snap[kind] = (names, identities(store, len(names)))
+    objects, count = bpy.data.objects, len(snap["objects"][0])
+    snap["transform"] = bulk(objects, count, "matrix_basis", "f", 16)
+    snap["visibility"] = [bulk(objects, count, flag, "B") for flag in HIDE_FLAGS]
+    snap["details"] = [object_details(o) for o in objects] if count <= DETAIL_LIMIT else None
     return snap
