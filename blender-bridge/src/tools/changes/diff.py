@@ -21,6 +21,7 @@ def matched(before_names, before_uids, after_names, after_uids):
             removed.append(i)
         else:
             pairs.append((i, j))
+    after_uids = after_uids()
     new_by_uid = {after_uids[j]: j for j in after_index.values()}
     renames, gone = [], []
     for i in removed:
@@ -129,7 +130,7 @@ def diff(before, after):
 
 changes_before = changes_state().snapshots.pop(args["changes_id"], None)
 if isinstance(changes_before, dict):
-    result = diff(changes_before, take_snapshot())
+    result = diff(changes_before, take_snapshot(ids_when_asked=True))
     if listed(result) > args["cap"]:
         result = summarised(result)
 else:

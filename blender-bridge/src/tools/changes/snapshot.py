@@ -13,6 +13,7 @@
 import sys
 import types
 from array import array
+from functools import partial
 
 import bpy
 
@@ -29,7 +30,7 @@ KINDS = (
     "worlds",
 )
 DETAIL_LIMIT = 1000
-HIDE_FLAGS = ("hide_viewport", "hide_render", "hide_select")
+HIDE_FLAGS = ("hide_viewport", "hide_render")
 
 
 def changes_state():
@@ -98,12 +99,17 @@ def object_details(obj):
     )
 
 
-def take_snapshot():
+def take_snapshot(ids_when_asked=False):
+    """With `ids_when_asked` (the snapshot after the call), each kind's ids
+    are a function that reads them: only a kind whose names changed needs them."""
     snap = {}
     for kind in KINDS:
         store = getattr(bpy.data, kind)
         names = store.keys()
-        snap[kind] = (names, identities(store, len(names)))
+        if ids_when_asked:
+            snap[kind] = (names, partial(identities, store, len(names)))
+        else:
+            snap[kind] = (names, identities(store, len(names)))
     objects, count = bpy.data.objects, len(snap["objects"][0])
     snap["transform"] = bulk(objects, count, "matrix_basis", "f", 16)
     snap["visibility"] = [bulk(objects, count, flag, "B") for flag in HIDE_FLAGS]
