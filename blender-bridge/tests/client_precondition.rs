@@ -192,6 +192,45 @@ async fn a_precondition_the_addon_forgot_is_sent_again_with_its_code() {
     assert_eq!(client.stats().snippet_resends, 1);
 }
 
+/// The code of `exec_snippet_before`: reads what the precondition marked.
+static POP_MARK: Snippet = Snippet::new(
+    "test_pop_mark",
+    "result = [bpy.app.driver_namespace.pop('mark'), args['own']]",
+);
+
+#[tokio::test]
+async fn a_snippet_and_its_precondition_the_addon_forgot_are_both_sent_again() {
+    let (_blender, client) = launch(None).await;
+    let run = |tag: &'static str| {
+        client.exec_snippet_before(
+            &POP_MARK,
+            json!({ "own": tag.len() }),
+            &MARK,
+            json!({ "tag": tag }),
+            CallOptions::default(),
+        )
+    };
+    let first = run("first").await;
+    assert_eq!(first.before, Some(json!({"tag": "first"})));
+    assert_eq!(first.outcome.unwrap().value, json!(["first", 5]));
+    assert_eq!(
+        run("again").await.outcome.unwrap().value,
+        json!(["again", 5])
+    );
+    assert_eq!(client.stats().snippet_resends, 0, "both were sent by key");
+    for i in 0..300 {
+        let params = json!({"code": "None", "snippet": format!("filler-{i}")});
+        client
+            .call("exec", params, CallOptions::default())
+            .await
+            .unwrap();
+    }
+    let later = run("later").await;
+    assert_eq!(later.before, Some(json!({"tag": "later"})));
+    assert_eq!(later.outcome.unwrap().value, json!(["later", 5]));
+    assert_eq!(client.stats().snippet_resends, 2, "each was resent once");
+}
+
 #[tokio::test]
 async fn an_addon_without_exec_before_gets_two_requests_with_the_same_answers() {
     let old_addon = addon_without_exec_before();

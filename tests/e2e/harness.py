@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import subprocess
 import threading
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,13 @@ def blender_python() -> Path:
     if not path.exists():
         raise RuntimeError(f"{path} does not exist: run scripts/setup.sh --tests first (or set BLENDER_MCP_PYTHON)")
     return path
+
+
+def bpy_version() -> str:
+    """The version of pip's bpy the server launches ("4.5.15", "5.3.0"), read
+    from the package metadata without importing bpy."""
+    code = "import importlib.metadata as m; print(m.version('bpy'))"
+    return subprocess.run([blender_python(), "-c", code], capture_output=True, text=True, check=True).stdout.strip()
 
 
 class McpServer:

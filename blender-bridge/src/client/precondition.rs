@@ -48,6 +48,14 @@ impl GuardedExec {
     }
 }
 
+/// What runs after the precondition: Python source, or one of the caller's
+/// snippets (sent by key once the addon holds it).
+#[derive(Clone, Copy)]
+enum Code<'a> {
+    Source(&'a str),
+    Snippet(&'a Snippet),
+}
+
 impl BlenderClient {
     /// Runs `before` (a snippet, with `before_args`), then Python `code`
     /// with the global `args`, in one turn of Blender's main thread: the
@@ -60,6 +68,32 @@ impl BlenderClient {
     pub async fn exec_before(
         &self,
         code: &str,
+        args: Value,
+        before: &Snippet,
+        before_args: Value,
+        opts: CallOptions,
+    ) -> GuardedExec {
+        self.run_before(Code::Source(code), args, before, before_args, opts)
+            .await
+    }
+
+    /// [`BlenderClient::exec_before`] for a snippet: its code is sent only
+    /// when the addon does not hold it yet.
+    pub async fn exec_snippet_before(
+        &self,
+        snippet: &Snippet,
+        args: Value,
+        before: &Snippet,
+        before_args: Value,
+        opts: CallOptions,
+    ) -> GuardedExec {
+        self.run_before(Code::Snippet(snippet), args, before, before_args, opts)
+            .await
+    }
+
+    async fn run_before(
+        &self,
+        code: Code<'_>,
         args: Value,
         before: &Snippet,
         before_args: Value,
@@ -78,17 +112,27 @@ impl BlenderClient {
                 .await;
         }
         let key = before.key();
-        let mut send_code = !self.inner.known_snippets.lock().unwrap().contains(key);
+        let knows = |key: &str| self.inner.known_snippets.lock().unwrap().contains(key);
+        let mut send_before = !knows(key);
+        let mut send_code = match code {
+            Code::Source(_) => true,
+            Code::Snippet(snippet) => !knows(snippet.key()),
+        };
         loop {
             let part = BeforeParams {
                 snippet: key,
-                code: send_code.then(|| before.code()),
+                code: send_before.then(|| before.code()),
                 args: &before_args,
             };
-            let size = code.len() + part.code.map_or(key.len(), str::len);
+            let (source, snippet_key) = match code {
+                Code::Source(source) => (Some(source), None),
+                Code::Snippet(snippet) => (send_code.then(|| snippet.code()), Some(snippet.key())),
+            };
+            let size =
+                source.or(snippet_key).map_or(0, str::len) + part.code.map_or(key.len(), str::len);
             let params = ExecParams {
                 before: Some(part),
-                ..ExecParams::new(Some(code), None, &args, &opts)
+                ..ExecParams::new(source, snippet_key, &args, &opts)
             };
             let outcome = connection
                 .request_raw(
@@ -102,27 +146,36 @@ impl BlenderClient {
                     Some(opts.timeout.unwrap_or(self.inner.config.request_timeout)),
                 )
                 .await;
-            match outcome {
-                Err(BridgeError::Remote(e))
-                    if e.code == ErrorCode::SnippetUnknown && !send_code =>
-                {
-                    tracing::debug!(
-                        snippet = key,
-                        "addon lost the precondition; sending its code"
-                    );
-                    self.inner.known_snippets.lock().unwrap().remove(key);
-                    self.inner.snippet_resends.fetch_add(1, Ordering::Relaxed);
-                    send_code = true;
+            let lost = match &outcome {
+                Err(BridgeError::Remote(e)) if e.code == ErrorCode::SnippetUnknown => {
+                    e.detail_str("snippet").map(str::to_owned)
                 }
-                outcome => {
-                    let outcome = split(outcome);
-                    if outcome.before.is_some() {
-                        // It ran, so the addon compiled and cached it.
-                        let mut known = self.inner.known_snippets.lock().unwrap();
-                        known.insert(key.to_owned());
+                _ => None,
+            };
+            let resend = match lost {
+                Some(missing) if missing == key && !send_before => Some(missing),
+                Some(missing) if missing != key && !send_code => Some(missing),
+                _ => None,
+            };
+            let Some(missing) = resend else {
+                let outcome = split(outcome);
+                if outcome.before.is_some() {
+                    // Both compiled (the code before `before` ran), so the addon cached them.
+                    let mut known = self.inner.known_snippets.lock().unwrap();
+                    known.insert(key.to_owned());
+                    if let Code::Snippet(snippet) = code {
+                        known.insert(snippet.key().to_owned());
                     }
-                    return outcome;
                 }
+                return outcome;
+            };
+            tracing::debug!(snippet = missing, "addon lost a snippet; sending its code");
+            self.inner.known_snippets.lock().unwrap().remove(&missing);
+            self.inner.snippet_resends.fetch_add(1, Ordering::Relaxed);
+            if missing == key {
+                send_before = true;
+            } else {
+                send_code = true;
             }
         }
     }
@@ -131,7 +184,7 @@ impl BlenderClient {
     /// `exec_before`: what the one request does, minus the atomicity.
     async fn exec_before_in_two(
         &self,
-        code: &str,
+        code: Code<'_>,
         args: Value,
         before: &Snippet,
         before_args: Value,
@@ -148,9 +201,13 @@ impl BlenderClient {
             Ok(output) => output.value,
             Err(error) => return GuardedExec::unguarded(precondition_failed(error)),
         };
+        let outcome = match code {
+            Code::Source(source) => self.exec_with(source, args, opts).await,
+            Code::Snippet(snippet) => self.exec_snippet_with(snippet, args, opts).await,
+        };
         GuardedExec {
             before: Some(before),
-            outcome: self.exec_with(code, args, opts).await,
+            outcome,
         }
     }
 }

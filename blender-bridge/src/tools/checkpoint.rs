@@ -85,10 +85,17 @@ impl BlenderTools {
             std::process::id(),
             NEXT_ID.fetch_add(1, Ordering::Relaxed)
         );
-        let before_args = json!({ "label": label, "id": id });
+        let mut before_args = json!({ "label": label, "id": id });
+        let before = match super::changes::snapshot_due() {
+            Some(changes_id) => {
+                before_args["changes_id"] = Value::String(changes_id);
+                &super::changes::CHECKPOINT_AND_TAKE
+            }
+            None => &CHECKPOINT,
+        };
         let outcome = long_call
             .run(options, |options| {
-                client.exec_before(code, args, &CHECKPOINT, before_args, options)
+                client.exec_before(code, args, before, before_args, options)
             })
             .await;
         let Some(GuardedExec { before, outcome }) = outcome else {

@@ -9,8 +9,9 @@ use rmcp::{
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::{json, Map, Value};
 
+use super::changes;
 use super::long_call::LongCall;
 use super::{BlenderTools, ToolError};
 use crate::CallOptions;
@@ -110,9 +111,18 @@ impl BlenderTools {
             .await?
         } else {
             let client = self.client();
+            let code = &input.code;
+            let snapshot = changes::snapshot_due().map(|id| json!({ "changes_id": id }));
             let outcome = long_call
-                .run(options, |options| {
-                    client.exec_with(&input.code, args, options)
+                .run(options, |options| async move {
+                    match snapshot {
+                        Some(take) => {
+                            let guarded =
+                                client.exec_before(code, args, &changes::TAKE, take, options);
+                            guarded.await.outcome
+                        }
+                        None => client.exec_with(code, args, options).await,
+                    }
                 })
                 .await;
             match outcome {

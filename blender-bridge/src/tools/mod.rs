@@ -38,6 +38,7 @@ mod animation;
 mod api_docs;
 mod assets;
 mod batch;
+mod changes;
 mod checkpoint;
 mod config;
 mod error;
@@ -135,7 +136,9 @@ impl BlenderTools {
             .fold(ToolRouter::new(), |all, (_, router)| all + router);
         Self {
             instances,
-            tool_router: instances::with_instance_argument(tool_router),
+            tool_router: instances::with_instance_argument(changes::with_changes_output(
+                tool_router,
+            )),
             config: Arc::new(config),
             last_image: resources::LastImage::default(),
             list_changed: ListChanged::default(),
@@ -227,12 +230,10 @@ impl ServerHandler for BlenderTools {
             .get(&request.name)
             .is_some_and(is_read_only);
         let peer = context.peer.clone();
-        let response = Instances::scope(
-            target,
-            self.tool_router
-                .call(ToolCallContext::new(self, request, context)),
-        )
-        .await;
+        let call = self
+            .tool_router
+            .call(ToolCallContext::new(self, request, context));
+        let response = Instances::scope(target, self.tracking_changes(writes, call)).await;
         if writes && response.is_ok() {
             self.list_changed.announce(peer);
         }

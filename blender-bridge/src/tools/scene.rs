@@ -263,11 +263,18 @@ impl BlenderTools {
         args: Value,
         options: CallOptions,
     ) -> Result<T, ToolError> {
-        let output = self
-            .client()
-            .exec_snippet_with(snippet, args, options)
-            .await
-            .map_err(ToolError::from_bridge)?;
+        let client = self.client();
+        let output = match super::changes::snapshot_due() {
+            Some(id) => {
+                let take = json!({ "changes_id": id });
+                client
+                    .exec_snippet_before(snippet, args, &super::changes::TAKE, take, options)
+                    .await
+                    .outcome
+            }
+            None => client.exec_snippet_with(snippet, args, options).await,
+        }
+        .map_err(ToolError::from_bridge)?;
         serde_json::from_value(output.value).map_err(|e| {
             ToolError::new(format!(
                 "Blender answered in an unexpected shape ({e}); the addon and server versions may not match"

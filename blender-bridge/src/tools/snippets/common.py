@@ -93,10 +93,16 @@ def resolve_target(spec):
     raise ValueError("the target needs either an object name or a location")
 
 
+def uses_nodes(mat):
+    """Whether `mat` renders with its node tree: always in Blender 5, where
+    Material.use_nodes is deprecated (and warns)."""
+    return bpy.app.version >= (5, 0, 0) or mat.use_nodes
+
+
 def describe_material(mat):
     """A material's main Principled BSDF values (null where it has none)."""
     bsdf = None
-    if mat.use_nodes and mat.node_tree is not None:
+    if uses_nodes(mat) and mat.node_tree is not None:
         bsdf = next((n for n in mat.node_tree.nodes if n.type == "BSDF_PRINCIPLED"), None)
 
     def value(*names):

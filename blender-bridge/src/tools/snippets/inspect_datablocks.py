@@ -15,7 +15,7 @@ def describe(block):
         info.update(size=list(block.size), source=block.source, filepath=block.filepath,
                     packed=block.packed_file is not None)
     elif kind == "materials":
-        info.update(use_nodes=block.use_nodes)
+        info.update(use_nodes=uses_nodes(block))
     elif kind == "lights":
         info.update(type=block.type, energy=round(block.energy, 5))
     elif kind == "cameras":

@@ -6,7 +6,7 @@ mat = bpy.data.materials.get(name)
 created = mat is None
 if created:
     mat = bpy.data.materials.new(name)
-if not mat.use_nodes:
+if not uses_nodes(mat):
     mat.use_nodes = True
 tree = mat.node_tree
 bsdf = next((n for n in tree.nodes if n.type == "BSDF_PRINCIPLED"), None)

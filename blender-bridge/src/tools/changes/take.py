@@ -1,0 +1,12 @@
+# ruff: noqa: F821 - `args` and the names of snapshot.py come from the files joined before this one
+# changes, part 2 (the exec `before` of a writer call's first request): the
+# snapshot, under the call's id. It never fails the call: without a snapshot
+# the call reports its changes as unknown.
+try:
+    changes_snapshots = changes_state().snapshots
+    # A call that never asked for its diff (cancelled) leaves its snapshot: keep a few.
+    while len(changes_snapshots) >= 4:
+        changes_snapshots.pop(next(iter(changes_snapshots)))
+    changes_snapshots[args["changes_id"]] = take_snapshot()
+except Exception as changes_error:  # noqa: BLE001 - reported by diff.py as unknown changes
+    changes_state().snapshots[args["changes_id"]] = changes_error
