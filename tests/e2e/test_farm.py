@@ -134,9 +134,22 @@ def check_movie(view, frames):
     """The job's MP4 (ffmpeg is installed for the tests): every frame, at the scene's rate."""
     assert view.get("movie"), f"a finished job comes with its movie where ffmpeg is installed: {view}"
     probe = subprocess.run(
-        ["ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0", "-of", "json",
-         "-show_entries", "stream=codec_name,nb_read_frames,r_frame_rate", view["movie"]],
-        capture_output=True, text=True, check=True,
+        [
+            "ffprobe",
+            "-v",
+            "error",
+            "-count_frames",
+            "-select_streams",
+            "v:0",
+            "-of",
+            "json",
+            "-show_entries",
+            "stream=codec_name,nb_read_frames,r_frame_rate",
+            view["movie"],
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     stream = json.loads(probe.stdout)["streams"][0]
     assert stream["codec_name"] == "h264" and int(stream["nb_read_frames"]) == frames, stream

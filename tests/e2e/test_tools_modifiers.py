@@ -63,7 +63,12 @@ def test_bevel_and_subdivide(tools_server, cube):
     assert applied["stack"] == ["Smooth"] and applied["mesh"]["faces"] == bevelled_faces
     assert py(tools_server, "result = len(bpy.data.objects[args['n']].data.polygons)", {"n": cube}) == bevelled_faces
     removed = ok(tools_server, "remove_modifier", {"object": cube, "modifier": "Smooth"})
-    assert removed == {"object": cube, "removed": "Smooth", "stack": []}
+    assert removed == {
+        "object": cube,
+        "removed": "Smooth",
+        "stack": [],
+        "changes": {"modified": {cube: ["modifiers"]}},
+    }
     assert py(tools_server, "result = len(bpy.data.objects[args['n']].modifiers)", {"n": cube}) == 0
 
 

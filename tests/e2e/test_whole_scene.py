@@ -6,7 +6,7 @@ appended asset. Runs on every Blender the suite is pointed at (4.5 and 5.3)."""
 
 import math
 
-from test_tools_assets import build_library
+from test_tools_assets import REMOVE_ADDED, build_library
 from tools_helpers import ok, py
 
 HERO, GROUND, MATERIAL = "ws_hero", "ws_ground", "ws_noise"
@@ -53,6 +53,7 @@ result = {
     "frames": [scene.frame_start, scene.frame_end],
     "rotations": rotations,
     "asset": args["asset"] in scene.objects,
+    "scatter_group": bpy.data.objects[args["ground"]].modifiers["Scatter"].node_group.name,
 }
 """
 
@@ -64,6 +65,9 @@ for name in args["objects"]:
 material = bpy.data.materials.get(args["material"])
 if material is not None:
     bpy.data.materials.remove(material)
+group = bpy.data.node_groups.get(args["group"] or "")
+if group is not None:
+    bpy.data.node_groups.remove(group)
 bpy.context.scene.frame_start, bpy.context.scene.frame_end = args["frames"]
 """
 
@@ -71,6 +75,7 @@ bpy.context.scene.frame_start, bpy.context.scene.frame_end = args["frames"]
 def test_a_whole_scene_from_typed_tools_only(tools_server, tool_dirs):
     library = build_library(tools_server, tool_dirs["assets"] / "whole-scene-library")
     frames = py(tools_server, "result = [bpy.context.scene.frame_start, bpy.context.scene.frame_end]")
+    added, group = [], None
     try:
         ok(tools_server, "create_object", {"kind": "cube", "name": HERO, "location": [0, 0, 1]})
         ok(tools_server, "add_modifier", {"object": HERO, "type": "BEVEL", "name": "Bevel", "settings": {"width": 0.1}})
@@ -91,6 +96,7 @@ def test_a_whole_scene_from_typed_tools_only(tools_server, tool_dirs):
             {"object": HERO, "data_path": "rotation_euler", "index": 2, "keyframes": keys, "interpolation": "LINEAR"},
         )
         appended = ok(tools_server, "append_asset", {"library": str(library), "name": "Chair", "type": "object"})
+        added = appended["added"]
 
         state = py(
             tools_server,
@@ -102,16 +108,20 @@ def test_a_whole_scene_from_typed_tools_only(tools_server, tool_dirs):
         assert state["base_faces"] == 6 and state["evaluated_faces"] > 6 * 16
         assert state["material"] == [MATERIAL]
         assert ["ShaderNodeTexNoise", "ShaderNodeValToRGB", "Fac"] in state["links"]
-        assert ["ShaderNodeValToRGB", "ShaderNodeBsdfPrincipled", "Base Color"] in state["links"]  # socket identifiers: 5.x renamed some labels
+        assert ["ShaderNodeValToRGB", "ShaderNodeBsdfPrincipled", "Base Color"] in state[
+            "links"
+        ]  # socket identifiers: 5.x renamed some labels
         assert state["instances"] > 0
         assert state["frames"] == [1, 48]
         rotations = {int(frame): value for frame, value in state["rotations"].items()}
         assert abs(rotations[1]) < 1e-6 and abs(rotations[48] - 2 * math.pi) < 1e-5
         assert abs(rotations[24] - 2 * math.pi * 23 / 47) < 1e-4  # linear, half-way round
         assert state["asset"] is True
+        group = state["scatter_group"]
     finally:
+        py(tools_server, REMOVE_ADDED, {"added": added})
         py(
             tools_server,
             CLEAN_UP,
-            {"objects": [HERO, GROUND, "Chair"], "material": MATERIAL, "frames": frames},
+            {"objects": [HERO, GROUND], "material": MATERIAL, "group": group, "frames": frames},
         )
