@@ -3,8 +3,7 @@ are checked against that Blender's own RNA, read independently with
 execute_blender_code, so they hold on every version the suite runs on."""
 
 import pytest
-from harness import McpServer
-from test_tools_hosts import ExeBlender
+from test_tools_hosts import attached_server
 from tools_helpers import fails, ok, py
 
 
@@ -149,17 +148,9 @@ def test_unknown_paths_list_close_matches(tools_server):
 
 @pytest.fixture(scope="module")
 def gui_server(tmp_path_factory, logs_dir):
-    """The server attached to a Blender executable's GUI (under Xvfb without a display)."""
-    blender = ExeBlender("gui", tmp_path_factory.mktemp("api-docs-gui"))
-    try:
-        srv = McpServer(
-            args=["--port", str(blender.port), "--no-launch", "--token-file", str(blender.token_file)],
-            stderr_path=logs_dir / "api-docs-gui.log",
-        )
+    """Debian's Blender (3.4) as a GUI under Xvfb, serving the real addon."""
+    with attached_server("gui", tmp_path_factory.mktemp("api-docs-gui"), logs_dir / "api-docs-gui.log") as srv:
         yield srv
-        srv.close()
-    finally:
-        blender.stop()
 
 
 def test_api_docs_in_the_gui_host(gui_server):

@@ -6,8 +6,7 @@ catalog file, in a folder the server may read."""
 import uuid
 
 import pytest
-from harness import McpServer
-from test_tools_hosts import ExeBlender
+from test_tools_hosts import attached_server
 from tools_helpers import fails, ok, py
 
 CHAIRS, MATERIALS = str(uuid.uuid4()), str(uuid.uuid4())
@@ -221,31 +220,14 @@ def test_bad_inputs_name_the_choices_and_change_nothing(tools_server, library, t
 
 @pytest.fixture(scope="module")
 def gui_server(tmp_path_factory, logs_dir):
-    """The server attached to a Blender executable's GUI (under Xvfb without a display)."""
+    """Debian's Blender (3.4) as a GUI under Xvfb, confined to its own folders."""
     base = tmp_path_factory.mktemp("assets-gui")
     (base / "out").mkdir()
     (base / "assets").mkdir()
-    blender = ExeBlender("gui", base)
-    try:
-        srv = McpServer(
-            args=[
-                "--port",
-                str(blender.port),
-                "--no-launch",
-                "--token-file",
-                str(blender.token_file),
-                "--output-dir",
-                str(base / "out"),
-                "--allow-root",
-                str(base / "assets"),
-            ],
-            stderr_path=logs_dir / "assets-gui.log",
-        )
+    roots = ("--output-dir", str(base / "out"), "--allow-root", str(base / "assets"))
+    with attached_server("gui", base, logs_dir / "assets-gui.log", roots) as srv:
         srv.base = base
         yield srv
-        srv.close()
-    finally:
-        blender.stop()
 
 
 def test_assets_in_the_gui_host(gui_server):

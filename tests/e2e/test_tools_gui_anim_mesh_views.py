@@ -7,21 +7,16 @@ import math
 
 import png
 import pytest
-from harness import McpServer, text_of
-from test_tools_hosts import ExeBlender
+from harness import text_of
+from test_tools_hosts import attached_server
 from tools_helpers import ok, py, remove_objects
 
 
 @pytest.fixture(scope="module")
 def gui_server(tmp_path_factory, logs_dir):
-    blender = ExeBlender("gui", tmp_path_factory.mktemp("gui-anim-mesh-views"))
-    srv = McpServer(
-        args=["--port", str(blender.port), "--no-launch", "--token-file", str(blender.token_file)],
-        stderr_path=logs_dir / "gui-anim-mesh-views.log",
-    )
-    yield srv
-    srv.close()
-    blender.stop()
+    """Debian's Blender (3.4) as a GUI under Xvfb, serving the real addon."""
+    with attached_server("gui", tmp_path_factory.mktemp("gui-anim-mesh-views"), logs_dir / "gui-anim-mesh-views.log") as srv:
+        yield srv
 
 
 def test_it_is_a_gui_blender(gui_server):

@@ -12,6 +12,7 @@ import shutil
 import signal
 import subprocess
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -64,15 +65,31 @@ class ExeBlender:
                 self.proc.wait(20)
 
 
+@contextmanager
+def attached_server(mode: str, workdir: Path, log: Path, args: tuple[str, ...] = ()):
+    """A Blender executable in `mode` ("background" or "gui") and a server
+    attached to it (`--no-launch`); both stop afterwards, the Blender even
+    when the server fails to start."""
+    blender = ExeBlender(mode, workdir)
+    try:
+        srv = McpServer(
+            args=["--port", str(blender.port), "--no-launch", "--token-file", str(blender.token_file), *args],
+            stderr_path=log,
+        )
+        try:
+            yield srv
+        finally:
+            srv.close()
+    finally:
+        blender.stop()
+
+
 @pytest.fixture(scope="module", params=["background", "gui"])
 def host_server(request, tmp_path_factory, logs_dir):
-    blender = ExeBlender(request.param, tmp_path_factory.mktemp(f"host-{request.param}"))
-    srv = McpServer(args=["--port", str(blender.port), "--no-launch", "--token-file", str(blender.token_file)],
-                    stderr_path=logs_dir / f"host-{request.param}.log")
-    srv.mode = request.param
-    yield srv
-    srv.close()
-    blender.stop()
+    workdir = tmp_path_factory.mktemp(f"host-{request.param}")
+    with attached_server(request.param, workdir, logs_dir / f"host-{request.param}.log") as srv:
+        srv.mode = request.param
+        yield srv
 
 
 def test_host_is_the_one_asked_for(host_server):

@@ -3,8 +3,7 @@ session (pip's bpy: 4.5 pinned, 5.3 with BLENDER_MCP_PYTHON) and, for the
 GUI path, a Blender executable under Xvfb (Debian's 3.4)."""
 
 import pytest
-from harness import McpServer
-from test_tools_hosts import ExeBlender
+from test_tools_hosts import attached_server
 from tools_helpers import fails, ok, py, remove_objects
 
 # The evaluated mesh (modifiers applied) of an object, read by bpy itself.
@@ -197,14 +196,8 @@ result = getattr(holder, ident).value if holder is not None else m[ident]
 @pytest.fixture(scope="module")
 def gui_server(tmp_path_factory, logs_dir):
     """Debian's Blender (3.4) as a GUI under Xvfb, serving the real addon."""
-    blender = ExeBlender("gui", tmp_path_factory.mktemp("modifiers-gui"))
-    srv = McpServer(
-        args=["--port", str(blender.port), "--no-launch", "--token-file", str(blender.token_file)],
-        stderr_path=logs_dir / "modifiers-gui.log",
-    )
-    yield srv
-    srv.close()
-    blender.stop()
+    with attached_server("gui", tmp_path_factory.mktemp("modifiers-gui"), logs_dir / "modifiers-gui.log") as srv:
+        yield srv
 
 
 def test_modifiers_in_the_gui(gui_server):

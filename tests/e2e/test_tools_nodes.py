@@ -6,8 +6,7 @@ did is checked by reading bpy state independently (execute_blender_code)."""
 import json
 
 import pytest
-from harness import McpServer
-from test_tools_hosts import ExeBlender
+from test_tools_hosts import attached_server
 from tools_helpers import fails, ok, py, remove_objects
 
 # Everything about a node tree bpy can tell, to prove a failed edit changed
@@ -440,14 +439,8 @@ def test_a_50_node_tree_answers_compactly(tools_server, material):
 @pytest.fixture(scope="module")
 def gui_server(tmp_path_factory, logs_dir):
     """Debian's Blender (3.4) as a GUI under Xvfb, serving the real addon."""
-    blender = ExeBlender("gui", tmp_path_factory.mktemp("nodes-gui"))
-    srv = McpServer(
-        args=["--port", str(blender.port), "--no-launch", "--token-file", str(blender.token_file)],
-        stderr_path=logs_dir / "nodes-gui.log",
-    )
-    yield srv
-    srv.close()
-    blender.stop()
+    with attached_server("gui", tmp_path_factory.mktemp("nodes-gui"), logs_dir / "nodes-gui.log") as srv:
+        yield srv
 
 
 def test_nodes_in_the_gui(gui_server):
