@@ -9,6 +9,7 @@ bridge figures of `bridge_bench --json`. Nothing is asserted.
 
     python scripts/bench_mcp.py --server target/release/blender-mcp-rs --bridge-json FILE [--quick]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,8 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "faults"))
 
 from load import run_load  # noqa: E402
-from support import (HttpSession, StdioServer, free_port, launching_args, rss_kib,  # noqa: E402
-                     wait_http_ready)
+from support import HttpSession, StdioServer, free_port, launching_args, rss_kib, wait_http_ready  # noqa: E402
 
 
 def percentiles(samples: list[float]) -> dict:
@@ -48,8 +48,9 @@ def timed(n: int, call) -> dict:
 def cold_start(server: Path, runs: int) -> dict:
     """Reuses mcp-core's cold-start script: spawn, initialize, first tools/list answer."""
     script = ROOT / "mcp-core" / "tests" / "python" / "bench_cold_start.py"
-    out = subprocess.run([sys.executable, str(script), str(server), str(runs)], check=True,
-                         capture_output=True, text=True).stdout
+    out = subprocess.run(
+        [sys.executable, str(script), str(server), str(runs)], check=True, capture_output=True, text=True
+    ).stdout
     found = dict(re.findall(r"(min|median|p90|max) ([\d.]+) ms", out))
     return {k: float(v) for k, v in found.items()}
 
@@ -76,11 +77,17 @@ def stdio_figures(quick: bool, logs: Path) -> dict:
         made = server.exec_value(
             "objs = bpy.data.objects\ncoll = bpy.context.scene.collection.objects\n"
             "for i in range(args['n']):\n    coll.link(objs.new('obj_%06d' % i, None))\nresult = len(objs)",
-            {"n": objects}, timeout=600)
+            {"n": objects},
+            timeout=600,
+        )
         figures["scene_objects"] = made
         figures["scene_first_page"] = timed(2 if quick else 5, lambda: server.call("get_scene_info", {"limit": 100}))
-        figures["scene_exec_call"] = timed(2 if quick else 5, lambda: server.call("execute_blender_code", {"code": "None"}))
-        figures["scene_exec_call_no_rollback"] = timed(2 if quick else 5, lambda: server.call("execute_blender_code", bare))
+        figures["scene_exec_call"] = timed(
+            2 if quick else 5, lambda: server.call("execute_blender_code", {"code": "None"})
+        )
+        figures["scene_exec_call_no_rollback"] = timed(
+            2 if quick else 5, lambda: server.call("execute_blender_code", bare)
+        )
     finally:
         server.close()
     return figures
@@ -89,8 +96,12 @@ def stdio_figures(quick: bool, logs: Path) -> dict:
 def http_figures(server_binary: Path, quick: bool, logs: Path) -> dict:
     port = free_port()
     log = open(logs / "bench_http.log", "ab")
-    proc = subprocess.Popen([str(server_binary), "--transport", "http", "--bind", f"127.0.0.1:{port}",
-                             *launching_args("--log", "warn")], stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+    proc = subprocess.Popen(
+        [str(server_binary), "--transport", "http", "--bind", f"127.0.0.1:{port}", *launching_args("--log", "warn")],
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=log,
+    )
     figures = {}
     try:
         wait_http_ready(port, proc)
@@ -132,34 +143,59 @@ def table(bridge: dict, stdio: dict, http: dict, cold: dict) -> str:
         "|---|---|---|",
         row("bridge round trip, ping p50 / p99", fmt_us(bridge["ping"]), "p50 ≤ 150 µs"),
         row("bridge round trip, exec None p50 / p99", fmt_us(bridge["exec_none"]), "p50 ≤ 150 µs"),
-        row("MCP tools/call over stdio p50 / p99 (execute_blender_code, rollback checkpoint on)",
-            fmt_us(stdio["exec_call"]), "p50 ≤ 300 µs"),
-        row("MCP tools/call over stdio p50 / p99 (rollback_on_error=false)",
-            fmt_us(stdio["exec_call_no_rollback"]), "p50 ≤ 300 µs"),
+        row(
+            "MCP tools/call over stdio p50 / p99 (execute_blender_code, rollback checkpoint on)",
+            fmt_us(stdio["exec_call"]),
+            "p50 ≤ 300 µs",
+        ),
+        row(
+            "MCP tools/call over stdio p50 / p99 (rollback_on_error=false)",
+            fmt_us(stdio["exec_call_no_rollback"]),
+            "p50 ≤ 300 µs",
+        ),
         row("MCP tools/list over stdio p50 / p99 (no Blender)", fmt_us(stdio["tools_list"]), "—"),
         row("MCP tools/call over Streamable HTTP p50 / p99 (checkpoint on)", fmt_us(http["exec_call"]), "—"),
-        row("MCP tools/call over Streamable HTTP p50 / p99 (rollback_on_error=false)",
-            fmt_us(http["exec_call_no_rollback"]), "—"),
-        row("MCP ping (no tool, no Blender) p50 / p99: stdio; HTTP",
-            f"{fmt_us(stdio['ping'])}; {fmt_us(http['ping'])}", "— (client + transport floor)"),
+        row(
+            "MCP tools/call over Streamable HTTP p50 / p99 (rollback_on_error=false)",
+            fmt_us(http["exec_call_no_rollback"]),
+            "—",
+        ),
+        row(
+            "MCP ping (no tool, no Blender) p50 / p99: stdio; HTTP",
+            f"{fmt_us(stdio['ping'])}; {fmt_us(http['ping'])}",
+            "— (client + transport floor)",
+        ),
         row("throughput, 16 in flight, ping", f"{bridge['in_flight_16_ping_ops_s']:,.0f} ops/s", "≥ 10,000 ops/s"),
         row("throughput, 16 in flight, exec None", f"{bridge['in_flight_16_exec_ops_s']:,.0f} ops/s", "≥ 10,000 ops/s"),
         row("1 MiB reply p50", f"{bridge['reply_1_mib']['p50_us'] / 1000:.1f} ms", "—"),
         row("4 MiB reply p50", f"{bridge['reply_4_mib']['p50_us'] / 1000:.1f} ms", "—"),
         row("16 MiB reply p50", f"{bridge['reply_16_mib']['p50_us'] / 1000:.1f} ms", "≤ 300 ms"),
-        row(f"get_scene_info first page, {stdio['scene_objects']:,} objects p50",
-            f"{stdio['scene_first_page']['p50_us'] / 1000:.1f} ms", "≤ 100 ms"),
-        row(f"execute_blender_code `None`, {stdio['scene_objects']:,} objects p50 (checkpoint on / off)",
+        row(
+            f"get_scene_info first page, {stdio['scene_objects']:,} objects p50",
+            f"{stdio['scene_first_page']['p50_us'] / 1000:.1f} ms",
+            "≤ 100 ms",
+        ),
+        row(
+            f"execute_blender_code `None`, {stdio['scene_objects']:,} objects p50 (checkpoint on / off)",
             f"{stdio['scene_exec_call']['p50_us'] / 1000:.1f} ms / {stdio['scene_exec_call_no_rollback']['p50_us'] / 1000:.1f} ms",
-            "—"),
+            "—",
+        ),
         row("cold start to first tools/list (median)", f"{cold.get('median', float('nan')):.1f} ms", "≤ 20 ms"),
-        row("server RSS idle (stdio, Blender connected)", f"{stdio['rss_kib_idle_connected'] / 1024:.1f} MiB", "≤ 10 MB"),
+        row(
+            "server RSS idle (stdio, Blender connected)", f"{stdio['rss_kib_idle_connected'] / 1024:.1f} MiB", "≤ 10 MB"
+        ),
         row("server RSS idle (HTTP)", f"{http['rss_kib_idle'] / 1024:.1f} MiB", "≤ 10 MB"),
-        row(f"server RSS peak under load ({load['clients']} HTTP clients)", f"{load['rss_kib_peak'] / 1024:.1f} MiB",
-            "≤ 20 MB"),
-        row(f"load: {load['clients']} clients × {load['calls_per_client']} mixed calls",
+        row(
+            f"server RSS peak under load ({load['clients']} HTTP clients)",
+            f"{load['rss_kib_peak'] / 1024:.1f} MiB",
+            "≤ 20 MB",
+        ),
+        row(
+            f"load: {load['clients']} clients × {load['calls_per_client']} mixed calls",
             f"{load['calls_per_s']:,.0f} calls/s, p50 {load['p50_ms']:.1f} ms, p99 {load['p99_ms']:.1f} ms, "
-            f"{load['answered']}/{load['clients'] * load['calls_per_client']} answered", "zero lost"),
+            f"{load['answered']}/{load['clients'] * load['calls_per_client']} answered",
+            "zero lost",
+        ),
         row("idle headless Blender with the addon, CPU", f"{bridge['blender_idle_cpu_percent']:.2f} %", "≤ 1 %"),
     ]
     return "\n".join(lines)

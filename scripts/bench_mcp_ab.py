@@ -14,6 +14,7 @@ CPU moves these figures by 2x within a minute on a shared machine
 (docs/BENCHMARKS.md): only interleaved runs compare builds fairly. Measures,
 never asserts.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -69,13 +70,14 @@ def main():
                     call(server)
                     out.append(time.perf_counter() - began)
             load.append(os.getloadavg()[0])
-        print(f"{opts.rounds} rounds x {opts.block} calls per pair; 1-min load average "
-              f"{min(load):.2f}-{max(load):.2f}")
+        print(f"{opts.rounds} rounds x {opts.block} calls per pair; 1-min load average {min(load):.2f}-{max(load):.2f}")
         for name in CALLS:
             for b, binary in enumerate(opts.binaries):
                 s = sorted(samples[b, name])
-                print(f"{name:<22} {str(binary):<50} p50 {statistics.median(s) * 1e6:7.1f} us"
-                      f"  p99 {s[int(len(s) * 0.99)] * 1e6:7.1f} us")
+                print(
+                    f"{name:<22} {str(binary):<50} p50 {statistics.median(s) * 1e6:7.1f} us"
+                    f"  p99 {s[int(len(s) * 0.99)] * 1e6:7.1f} us"
+                )
         for b, server in enumerate(servers):
             extra = [m for m in server.unmatched if "method" in m]
             print(f"notifications received from {opts.binaries[b]}: {len(extra)}")

@@ -36,6 +36,8 @@ step "format and lints"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -q -- -D warnings
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --lib -q   # the public API; bins document their CLI through clap
+"$RUFF" check .            # Python: the addon, the tools' snippets, tests, scripts (ruff.toml)
+"$RUFF" format --check .
 
 step "build"
 cargo build --workspace --all-targets -q

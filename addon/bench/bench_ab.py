@@ -76,10 +76,12 @@ def main(dirs, rounds=10):
             for v, (op, params) in enumerate(VARIANTS):
                 for h, addon_dir in enumerate(dirs):
                     s = sorted(samples[h, v])
-                    print("%-22s %-40s p50 %6.1f us  p99 %6.1f us" % (
-                        label(op, params), addon_dir, statistics.median(s) * 1e6, s[int(len(s) * 0.99)] * 1e6))
+                    print(
+                        "%-22s %-40s p50 %6.1f us  p99 %6.1f us"
+                        % (label(op, params), addon_dir, statistics.median(s) * 1e6, s[int(len(s) * 0.99)] * 1e6)
+                    )
         finally:
-            for i, client in enumerate(clients):
+            for client in clients:
                 try:
                     client.call({"id": 999999, "op": "shutdown"})
                 except BaseException:

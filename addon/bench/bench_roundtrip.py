@@ -33,7 +33,15 @@ def start(kind, workdir):
         argv = ["blender", "-b", "--factory-startup", "--python", str(ADDON / "keep_alive.py"), "--"] + flags
     else:
         # keep_alive.py without -b starts the GUI timer host and returns.
-        argv = ["xvfb-run", "-a", "blender", "--factory-startup", "--python", str(ADDON / "keep_alive.py"), "--"] + flags
+        argv = [
+            "xvfb-run",
+            "-a",
+            "blender",
+            "--factory-startup",
+            "--python",
+            str(ADDON / "keep_alive.py"),
+            "--",
+        ] + flags
     return spawn(argv, env, ready)
 
 
@@ -98,8 +106,16 @@ def main(kind="module"):
                     assert reply["ok"], reply
                 samples.sort()
                 label = op + "".join("+" + key for key in params if key != "code")
-                print("%s %-13s round trip: p50 %.3f ms  p99 %.3f ms  (n=%d)" % (
-                    kind, label, statistics.median(samples) * 1e3, samples[int(len(samples) * 0.99)] * 1e3, len(samples)))
+                print(
+                    "%s %-13s round trip: p50 %.3f ms  p99 %.3f ms  (n=%d)"
+                    % (
+                        kind,
+                        label,
+                        statistics.median(samples) * 1e3,
+                        samples[int(len(samples) * 0.99)] * 1e3,
+                        len(samples),
+                    )
+                )
             time.sleep(1)
             before = cpu_seconds(ready["pid"])
             time.sleep(5)

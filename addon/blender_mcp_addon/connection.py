@@ -195,7 +195,9 @@ class Connection:
                 if request.op in MAIN_THREAD_OPS:
                     self._in_flight[request.id] = job
         if duplicate:
-            self._send(error_reply(request.id, "duplicate_id", "id %d is already in flight on this connection" % request.id))
+            self._send(
+                error_reply(request.id, "duplicate_id", "id %d is already in flight on this connection" % request.id)
+            )
             return True
         if request.op not in MAIN_THREAD_OPS:
             if request.op == "cancel":
@@ -224,7 +226,9 @@ class Connection:
             code, snippet = params.get("code"), params.get("snippet")
             if code is None and snippet is None:
                 return error_reply(request.id, "bad_request", "exec needs code or snippet")
-            if (code is not None and not isinstance(code, str)) or (snippet is not None and not isinstance(snippet, str)):
+            if (code is not None and not isinstance(code, str)) or (
+                snippet is not None and not isinstance(snippet, str)
+            ):
                 return error_reply(request.id, "bad_request", "exec code and snippet must be strings")
             if not isinstance(params.get("args", {}), dict):
                 return error_reply(request.id, "bad_request", "exec args must be an object")
@@ -238,7 +242,9 @@ class Connection:
             before = params.get("before")
             if before is not None and not _is_code(before):
                 return error_reply(
-                    request.id, "bad_request", "exec before must be an object with code and/or snippet and optional args"
+                    request.id,
+                    "bad_request",
+                    "exec before must be an object with code and/or snippet and optional args",
                 )
         return None
 
@@ -246,7 +252,9 @@ class Connection:
         """The ``cancel`` op (PROTOCOL.md 4.5), answered here on the I/O side."""
         target = request.params.get("target")
         if not is_valid_id(target):
-            self._send(error_reply(request.id, "bad_request", "cancel needs target: the id of a request on this connection"))
+            self._send(
+                error_reply(request.id, "bad_request", "cancel needs target: the id of a request on this connection")
+            )
             return
         with self._lock:
             job = self._in_flight.get(target)
@@ -254,7 +262,9 @@ class Connection:
         if state == "dropped":
             # Its reply first, so a client that reads "dropped" has it already.
             log.info("%s cancelled queued request %d", self.peer, target)
-            self.reply(target, encode_frame(error_reply(target, "cancelled", "the request was cancelled before it started")))
+            self.reply(
+                target, encode_frame(error_reply(target, "cancelled", "the request was cancelled before it started"))
+            )
         elif state == "interrupting":
             log.info("%s cancelled running request %d; interrupting it", self.peer, target)
         self._send(ok_reply(request.id, {"state": state}))

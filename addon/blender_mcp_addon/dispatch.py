@@ -40,7 +40,9 @@ class Dispatcher:
         control = self.server.control
         if self.server.stopping:
             if control.take_queued(job):
-                connection.reply(request.id, encode_frame(error_reply(request.id, "shutting_down", "the addon is stopping")))
+                connection.reply(
+                    request.id, encode_frame(error_reply(request.id, "shutting_down", "the addon is stopping"))
+                )
             return False
         if request.op != "exec" and not control.begin(job):
             return True  # dropped by a cancel, which answered it

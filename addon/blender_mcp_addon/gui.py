@@ -155,12 +155,12 @@ def _auto_start():
     if prefs is not None and prefs.auto_start and not is_running():
         try:
             start_server(
-                    prefs.host,
-                    prefs.port,
-                    prefs.token,
-                    allow_shutdown=prefs.allow_shutdown,
-                    legacy_protocol=prefs.legacy_protocol,
-                )
+                prefs.host,
+                prefs.port,
+                prefs.token,
+                allow_shutdown=prefs.allow_shutdown,
+                legacy_protocol=prefs.legacy_protocol,
+            )
         except (OSError, TokenError) as exc:
             log.error("auto-start failed: %s", exc)
     return None

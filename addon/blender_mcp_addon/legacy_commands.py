@@ -11,7 +11,6 @@ import json
 import math
 import os
 import sys
-import tempfile
 import traceback
 
 
@@ -66,7 +65,10 @@ def get_object_info(bpy, name):
     }
     if obj.type == "MESH":
         corners = [obj.matrix_world @ _vector(corner) for corner in obj.bound_box]
-        info["world_bounding_box"] = [[min(c[i] for c in corners) for i in range(3)], [max(c[i] for c in corners) for i in range(3)]]
+        info["world_bounding_box"] = [
+            [min(c[i] for c in corners) for i in range(3)],
+            [max(c[i] for c in corners) for i in range(3)],
+        ]
         if obj.data:
             mesh = obj.data
             info["mesh"] = {"vertices": len(mesh.vertices), "edges": len(mesh.edges), "polygons": len(mesh.polygons)}
@@ -155,8 +157,16 @@ def _capture(bpy, view, filepath, max_size, file_format):
 def _render(bpy, filepath, max_size, file_format):
     scene = bpy.context.scene
     r = scene.render
-    saved = (r.engine, r.resolution_x, r.resolution_y, r.resolution_percentage, r.filepath,
-             r.image_settings.file_format, r.image_settings.color_mode, scene.camera)
+    saved = (
+        r.engine,
+        r.resolution_x,
+        r.resolution_y,
+        r.resolution_percentage,
+        r.filepath,
+        r.image_settings.file_format,
+        r.image_settings.color_mode,
+        scene.camera,
+    )
     camera = None
     try:
         if scene.camera is None:
@@ -176,8 +186,16 @@ def _render(bpy, filepath, max_size, file_format):
                 os.replace(written, filepath)
         return width, height
     finally:
-        (r.engine, r.resolution_x, r.resolution_y, r.resolution_percentage, r.filepath,
-         r.image_settings.file_format, r.image_settings.color_mode, scene.camera) = saved
+        (
+            r.engine,
+            r.resolution_x,
+            r.resolution_y,
+            r.resolution_percentage,
+            r.filepath,
+            r.image_settings.file_format,
+            r.image_settings.color_mode,
+            scene.camera,
+        ) = saved
         if camera is not None:
             data = camera.data
             bpy.data.objects.remove(camera)
@@ -187,7 +205,12 @@ def _render(bpy, filepath, max_size, file_format):
 def _framing_camera(bpy, scene):
     from mathutils import Vector
 
-    points = [obj.matrix_world @ Vector(c) for obj in scene.objects if obj.visible_get() and obj.type == "MESH" for c in obj.bound_box]
+    points = [
+        obj.matrix_world @ Vector(c)
+        for obj in scene.objects
+        if obj.visible_get() and obj.type == "MESH"
+        for c in obj.bound_box
+    ]
     if not points:
         points = [Vector((-1, -1, -1)), Vector((1, 1, 1))]
     low = Vector([min(p[i] for p in points) for i in range(3)])
@@ -211,9 +234,17 @@ _COMMANDS = {
 
 # The original server asks for these at start and for some tools; it treats a
 # disabled integration as a normal answer, not an error.
-for _name, _service in (("get_polyhaven_status", "Poly Haven"), ("get_hyper3d_status", "Hyper3D Rodin"),
-                        ("get_sketchfab_status", "Sketchfab"), ("get_hunyuan3d_status", "Hunyuan3D")):
-    _COMMANDS[_name] = (lambda service: lambda bpy, **_: {
-        "enabled": False,
-        "message": "%s integration is not available in the blender-mcp-rs addon" % service,
-    })(_service)
+for _name, _service in (
+    ("get_polyhaven_status", "Poly Haven"),
+    ("get_hyper3d_status", "Hyper3D Rodin"),
+    ("get_sketchfab_status", "Sketchfab"),
+    ("get_hunyuan3d_status", "Hunyuan3D"),
+):
+    _COMMANDS[_name] = (
+        lambda service: (
+            lambda bpy, **_: {
+                "enabled": False,
+                "message": "%s integration is not available in the blender-mcp-rs addon" % service,
+            }
+        )
+    )(_service)

@@ -61,7 +61,7 @@ def _read_token_file(path, wait_for_writer=False):
     # A concurrent creator may have made the file but not written it yet.
     attempts = 50 if wait_for_writer else 1
     for attempt in range(attempts):
-        with open(path, "r", encoding="utf-8") as handle:
+        with open(path, encoding="utf-8") as handle:
             token = handle.read().strip()
         if token or attempt == attempts - 1:
             break

@@ -7,7 +7,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from raw_client import RawClient
 
 ADDON_DIR = Path(__file__).resolve().parents[1]

@@ -10,8 +10,8 @@ import json
 import socket
 import sys
 
-import bpy  # noqa: I001 - addon_utils only exists once bpy is imported
 import addon_utils
+import bpy  # noqa: I001 - addon_utils only exists once bpy is imported
 
 
 def exercise(module_name):

@@ -17,4 +17,6 @@ from blender_mcp_addon.cli import write_ready_file  # noqa: E402
 
 argv = sys.argv[sys.argv.index("--") + 1 :]
 address = gui.start_server("127.0.0.1", 0, None, allow_shutdown=True)
-write_ready_file(argv[argv.index("--ready-file") + 1], {"host": address[0], "port": address[1], "pid": __import__("os").getpid()})
+write_ready_file(
+    argv[argv.index("--ready-file") + 1], {"host": address[0], "port": address[1], "pid": __import__("os").getpid()}
+)

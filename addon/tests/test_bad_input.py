@@ -45,7 +45,7 @@ def closed_soon(connection, timeout=10.0):
     while True:
         try:
             reply = connection.recv()
-        except socket.timeout:
+        except TimeoutError:
             return False, replies
         if reply is None:
             return True, replies
@@ -64,7 +64,12 @@ def test_random_bytes_close_only_that_connection(addon, client, seed):
     assert closed, "the addon closes a connection that sent garbage and hung up"
     for reply in replies:
         assert reply["ok"] is False and reply["error"]["code"] in {
-            "bad_frame", "frame_too_large", "bad_request", "not_authenticated", "unknown_op", "duplicate_id",
+            "bad_frame",
+            "frame_too_large",
+            "bad_request",
+            "not_authenticated",
+            "unknown_op",
+            "duplicate_id",
         }, reply
     assert_others_served(addon, client)
 
@@ -92,11 +97,14 @@ def test_truncated_frame_that_stalls_blocks_nobody(addon, client):
     victim.close()
 
 
-@pytest.mark.parametrize("payload", [
-    b'{"id": 1, "op": "pi\xffng"}',
-    b"\xc3\x28",
-    b'{"id": 1, "op": "exec", "params": {"code": "\xed\xa0\x80"}}',  # an encoded surrogate is not UTF-8
-])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b'{"id": 1, "op": "pi\xffng"}',
+        b"\xc3\x28",
+        b'{"id": 1, "op": "exec", "params": {"code": "\xed\xa0\x80"}}',  # an encoded surrogate is not UTF-8
+    ],
+)
 def test_invalid_utf8_is_a_bad_frame(addon, client, payload):
     victim = authenticated(addon)
     victim.send_raw(frame(payload))
@@ -106,8 +114,20 @@ def test_invalid_utf8_is_a_bad_frame(addon, client, payload):
     assert_others_served(addon, client)
 
 
-@pytest.mark.parametrize("payload", [b"null", b"123", b'"ping"', b"true", b"[]", b'[{"id": 1, "op": "ping"}]',
-                                     b"{", b'{"id": 1, "op": "ping"} {"id": 2}', b"{'id': 1}"])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b"null",
+        b"123",
+        b'"ping"',
+        b"true",
+        b"[]",
+        b'[{"id": 1, "op": "ping"}]',
+        b"{",
+        b'{"id": 1, "op": "ping"} {"id": 2}',
+        b"{'id': 1}",
+    ],
+)
 def test_json_that_is_not_an_object_is_a_bad_frame(addon, client, payload):
     victim = authenticated(addon)
     victim.send_raw(frame(payload))
@@ -117,22 +137,25 @@ def test_json_that_is_not_an_object_is_a_bad_frame(addon, client, payload):
     assert_others_served(addon, client)
 
 
-@pytest.mark.parametrize("message, reply_id", [
-    ({"id": -1, "op": "ping"}, None),
-    ({"id": 2 ** 53, "op": "ping"}, None),
-    ({"id": 1.5, "op": "ping"}, None),
-    ({"id": True, "op": "ping"}, None),
-    ({"id": "7", "op": "ping"}, None),
-    ({"id": None, "op": "ping"}, None),
-    ({"id": [1], "op": "ping"}, None),
-    ({"id": 8}, 8),
-    ({"id": 9, "op": None}, 9),
-    ({"id": 10, "op": ["exec"]}, 10),
-    ({"id": 11, "op": "exec", "params": []}, 11),
-    ({"id": 12, "op": "exec", "params": "code"}, 12),
-    ({"id": 13, "op": "exec", "params": {"code": "1", "snippet": 5}}, 13),
-    ({"id": 14, "op": "exec", "params": {"code": "1", "args": "not an object"}}, 14),
-])
+@pytest.mark.parametrize(
+    "message, reply_id",
+    [
+        ({"id": -1, "op": "ping"}, None),
+        ({"id": 2**53, "op": "ping"}, None),
+        ({"id": 1.5, "op": "ping"}, None),
+        ({"id": True, "op": "ping"}, None),
+        ({"id": "7", "op": "ping"}, None),
+        ({"id": None, "op": "ping"}, None),
+        ({"id": [1], "op": "ping"}, None),
+        ({"id": 8}, 8),
+        ({"id": 9, "op": None}, 9),
+        ({"id": 10, "op": ["exec"]}, 10),
+        ({"id": 11, "op": "exec", "params": []}, 11),
+        ({"id": 12, "op": "exec", "params": "code"}, 12),
+        ({"id": 13, "op": "exec", "params": {"code": "1", "snippet": 5}}, 13),
+        ({"id": 14, "op": "exec", "params": {"code": "1", "args": "not an object"}}, 14),
+    ],
+)
 def test_objects_of_the_wrong_shape_are_bad_requests_and_the_connection_stays(addon, client, message, reply_id):
     victim = authenticated(addon)
     victim.send(message)
@@ -144,7 +167,7 @@ def test_objects_of_the_wrong_shape_are_bad_requests_and_the_connection_stays(ad
 
 
 def test_largest_valid_id_is_accepted(client):
-    assert client.request("ping", request_id=2 ** 53 - 1)["ok"]
+    assert client.request("ping", request_id=2**53 - 1)["ok"]
     assert client.request("ping", request_id=0)["ok"]
 
 
@@ -167,16 +190,19 @@ def test_a_burst_of_duplicate_ids_gets_one_answer_each(addon, client):
     assert_others_served(addon, client)
 
 
-@pytest.mark.parametrize("params, code", [
-    ({"protocol": "1", "token": "T"}, "unsupported_protocol"),
-    ({"protocol": 1.0, "token": "T"}, "unsupported_protocol"),
-    ({"protocol": None, "token": "T"}, "unsupported_protocol"),
-    ({"protocol": 0, "token": "T"}, "unsupported_protocol"),
-    ({"protocol": 1, "token": ""}, "unauthorized"),
-    ({"protocol": 1, "token": ["T"]}, "unauthorized"),
-    ({"protocol": 1, "token": "T" + "x"}, "unauthorized"),
-    ({"protocol": 1, "token": "x" * 100000}, "unauthorized"),
-])
+@pytest.mark.parametrize(
+    "params, code",
+    [
+        ({"protocol": "1", "token": "T"}, "unsupported_protocol"),
+        ({"protocol": 1.0, "token": "T"}, "unsupported_protocol"),
+        ({"protocol": None, "token": "T"}, "unsupported_protocol"),
+        ({"protocol": 0, "token": "T"}, "unsupported_protocol"),
+        ({"protocol": 1, "token": ""}, "unauthorized"),
+        ({"protocol": 1, "token": ["T"]}, "unauthorized"),
+        ({"protocol": 1, "token": "T" + "x"}, "unauthorized"),
+        ({"protocol": 1, "token": "x" * 100000}, "unauthorized"),
+    ],
+)
 def test_hello_fields_of_the_wrong_type_or_value_are_refused_and_closed(addon, client, params, code):
     params = {k: (addon.token if v == "T" else v) for k, v in params.items()}
     victim = addon.connect()

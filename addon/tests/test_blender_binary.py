@@ -13,10 +13,11 @@ import time
 from pathlib import Path
 
 import pytest
-
 from blender_host import ADDON_DIR, AddonProcess, clean_env, gui_tests_enabled
 
-pytestmark = pytest.mark.skipif(not gui_tests_enabled(), reason="set BLENDER_MCP_GUI_TESTS=1 to run Blender-binary tests")
+pytestmark = pytest.mark.skipif(
+    not gui_tests_enabled(), reason="set BLENDER_MCP_GUI_TESTS=1 to run Blender-binary tests"
+)
 
 TOKEN = "binary-host-token-0123456789abcdef"
 
@@ -30,7 +31,17 @@ def _tool(name, env_var=None):
 
 def test_background_host_serves_and_exits_zero(tmp_path):
     blender = _tool("blender", "BLENDER_MCP_BLENDER")
-    argv = [blender, "-b", "--factory-startup", "--python", str(ADDON_DIR / "keep_alive.py"), "--", "--port", "0", "--allow-shutdown"]
+    argv = [
+        blender,
+        "-b",
+        "--factory-startup",
+        "--python",
+        str(ADDON_DIR / "keep_alive.py"),
+        "--",
+        "--port",
+        "0",
+        "--allow-shutdown",
+    ]
     addon = AddonProcess.start(argv, tmp_path, env=clean_env(BLENDER_MCP_TOKEN=TOKEN))
     try:
         connection = addon.connect()
@@ -38,7 +49,12 @@ def test_background_host_serves_and_exits_zero(tmp_path):
         assert hello["mode"] == "background" and hello["pid"] == addon.proc.pid
         assert connection.value("bpy.app.version_string") == hello["blender_version"]
         assert connection.value("bpy.app.background") is True
-        assert connection.value("bpy.ops.mesh.primitive_cube_add(location=(0, 0, 2))\nbpy.context.active_object.location.z") == 2.0
+        assert (
+            connection.value(
+                "bpy.ops.mesh.primitive_cube_add(location=(0, 0, 2))\nbpy.context.active_object.location.z"
+            )
+            == 2.0
+        )
         # The time limit interrupts runaway code in Blender's own Python too.
         reply = connection.exec_params({"code": "while True:\n    pass", "timeout": 0.5})
         assert reply["error"]["code"] == "timeout"
@@ -57,7 +73,17 @@ def test_gui_timer_host(tmp_path):
     scripts = tmp_path / "scripts" / "addons"
     scripts.mkdir(parents=True)
     (scripts / "blender_mcp_addon").symlink_to(ADDON_DIR / "blender_mcp_addon")
-    argv = [xvfb_run, "-a", "-s", "-screen 0 1280x800x24", blender, "--factory-startup", "--python", str(Path(__file__).with_name("gui_start.py")), "--"]
+    argv = [
+        xvfb_run,
+        "-a",
+        "-s",
+        "-screen 0 1280x800x24",
+        blender,
+        "--factory-startup",
+        "--python",
+        str(Path(__file__).with_name("gui_start.py")),
+        "--",
+    ]
     env = clean_env(
         BLENDER_MCP_TOKEN=TOKEN, BLENDER_USER_SCRIPTS=str(tmp_path / "scripts"), BLENDER_MCP_LEGACY_PROTOCOL="1"
     )
@@ -77,7 +103,9 @@ def test_gui_timer_host(tmp_path):
             started = time.perf_counter()
             assert connection.request("ping")["ok"]
             samples.append(time.perf_counter() - started)
-        print("\nGUI ping round trip: p50 %.2f ms, max %.2f ms" % (statistics.median(samples) * 1e3, max(samples) * 1e3))
+        print(
+            "\nGUI ping round trip: p50 %.2f ms, max %.2f ms" % (statistics.median(samples) * 1e3, max(samples) * 1e3)
+        )
         # Interrupting code that runs inside the GUI timer callback.
         reply = connection.exec_params({"code": "while True:\n    pass", "timeout": 0.5})
         assert reply["error"]["code"] == "timeout"
@@ -103,7 +131,9 @@ def _legacy_screenshot_of_the_real_viewport(port, path):
     import struct
 
     with socket.create_connection(("127.0.0.1", port), timeout=60) as sock:
-        sock.sendall(json.dumps({"type": "get_viewport_screenshot", "params": {"max_size": 200, "filepath": str(path)}}).encode())
+        sock.sendall(
+            json.dumps({"type": "get_viewport_screenshot", "params": {"max_size": 200, "filepath": str(path)}}).encode()
+        )
         data = b""
         while True:
             data += sock.recv(65536)

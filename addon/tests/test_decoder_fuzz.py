@@ -2,16 +2,19 @@
 
 import struct
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from blender_mcp_addon.framing import FrameDecoder, FrameError, encode_frame
 from blender_mcp_addon.messages import RequestError, parse_request
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 MAX_FRAME = 4096
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-(2**63), 2**63) | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**63), 2**63)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
     lambda children: st.lists(children, max_size=5) | st.dictionaries(st.text(max_size=10), children, max_size=5),
     max_leaves=20,
 )
@@ -63,7 +66,11 @@ def test_valid_frames_decode_identically_under_any_chunking(batch, cuts):
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(messages, min_size=1, max_size=3), st.binary(min_size=1, max_size=64), st.lists(st.integers(0, 10_000), max_size=6))
+@given(
+    st.lists(messages, min_size=1, max_size=3),
+    st.binary(min_size=1, max_size=64),
+    st.lists(st.integers(0, 10_000), max_size=6),
+)
 def test_garbage_after_valid_frames_never_loses_them(batch, garbage, cuts):
     data = b"".join(encode_frame(m) for m in batch)
     decoded, _ = run_decoder(split(data + garbage, cuts))

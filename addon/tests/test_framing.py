@@ -3,7 +3,6 @@
 import struct
 
 import pytest
-
 from blender_mcp_addon.framing import FrameDecoder, FrameError, encode_frame
 from blender_mcp_addon.messages import MAX_ID, error_reply, ok_reply, parse_reply, parse_request
 
@@ -82,7 +81,11 @@ def test_unknown_fields_are_ignored_and_params_defaulted():
 
 
 def test_reply_validation_rejects_malformed_replies():
-    for bad in ({"id": 1, "ok": True}, {"id": 1, "ok": False, "error": {"code": 1, "message": "m"}}, {"id": -1, "ok": True, "result": 1}):
+    for bad in (
+        {"id": 1, "ok": True},
+        {"id": 1, "ok": False, "error": {"code": 1, "message": "m"}},
+        {"id": -1, "ok": True, "result": 1},
+    ):
         with pytest.raises(ValueError):
             parse_reply(bad)
 

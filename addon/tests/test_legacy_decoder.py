@@ -3,7 +3,6 @@
 import json
 
 import pytest
-
 from blender_mcp_addon.legacy import _StreamDecoder
 
 COMMANDS = [

@@ -66,13 +66,17 @@ def test_a_failing_before_is_precondition_failed_and_the_code_never_runs(client,
     assert error["details"]["stdout"] == "trying\n"
     assert "before" not in error["details"]
     # A value the reply cannot carry, and a syntax error, fail the same way.
-    reply = client.exec_params({"code": WRITE_MARKER, "args": {"path": str(marker)}, "before": before("result = float('nan')")})
+    reply = client.exec_params(
+        {"code": WRITE_MARKER, "args": {"path": str(marker)}, "before": before("result = float('nan')")}
+    )
     assert reply["error"]["code"] == "precondition_failed"
     assert reply["error"]["details"]["type"] == "result_not_json" and reply["error"]["details"]["repr"] == "nan"
     reply = client.exec_params({"code": WRITE_MARKER, "args": {"path": str(marker)}, "before": before("def (:")})
     assert reply["error"]["code"] == "precondition_failed" and reply["error"]["details"]["type"] == "SyntaxError"
     # SystemExit in before stops neither the addon nor anything but this request.
-    reply = client.exec_params({"code": WRITE_MARKER, "args": {"path": str(marker)}, "before": before("raise SystemExit(3)")})
+    reply = client.exec_params(
+        {"code": WRITE_MARKER, "args": {"path": str(marker)}, "before": before("raise SystemExit(3)")}
+    )
     assert reply["error"]["code"] == "precondition_failed"
     assert not marker.exists()
     assert client.value("6 * 7") == 42

@@ -40,7 +40,7 @@ def test_python_error_has_type_message_and_user_traceback(client):
     assert details["stdout"] == "before\n" and details["stderr"] == ""
     traceback = details["traceback"]
     assert traceback.startswith("Traceback (most recent call last):")
-    assert 'line 4, in <module>' in traceback and 'line 3, in inner' in traceback
+    assert "line 4, in <module>" in traceback and "line 3, in inner" in traceback
     assert "return 1 / 0" in traceback, "the user's source line is quoted"
     assert "blender_mcp_addon" not in traceback and "executor.py" not in traceback
 
@@ -88,7 +88,12 @@ def test_result_not_json(client):
     assert error["code"] == "result_not_json"
     assert error["details"]["repr"].startswith("<bpy_struct, BlendData")
     assert error["details"]["stdout"] == "side effect\n"
-    for code in ("result = float('nan')", "result = {'x': [float('inf')]}", "result = object()", "result = {(1, 2): 3}"):
+    for code in (
+        "result = float('nan')",
+        "result = {'x': [float('inf')]}",
+        "result = object()",
+        "result = {(1, 2): 3}",
+    ):
         error = client.exec(code)["error"]
         assert error["code"] == "result_not_json", (code, error)
 

@@ -7,7 +7,6 @@ import struct
 import time
 
 import pytest
-
 from blender_host import AddonProcess
 
 TOKEN = "legacy-test-token-0123456789abcdef"

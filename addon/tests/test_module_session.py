@@ -10,7 +10,7 @@ from blender_mcp_addon.framing import FrameDecoder
 
 
 def test_ready_line_and_ready_file_agree(addon):
-    line = [l for l in addon.output().splitlines() if l.startswith("BLENDER_MCP_READY ")]
+    line = [text for text in addon.output().splitlines() if text.startswith("BLENDER_MCP_READY ")]
     assert len(line) == 1
     assert addon.ready == {"host": "127.0.0.1", "port": addon.port, "pid": addon.proc.pid}
     assert line[0] == 'BLENDER_MCP_READY {"host": "127.0.0.1", "port": %d, "pid": %d}' % (addon.port, addon.proc.pid)
@@ -25,7 +25,16 @@ def test_hello_reports_the_host(addon):
     assert result["addon_version"] == "0.1.0"
     assert result["blender_version"].startswith("4.5")
     assert result["mode"] == "module"
-    assert result["capabilities"] == ["hello", "ping", "exec", "snippets", "cancel", "exec_timeout", "progress", "exec_before"]
+    assert result["capabilities"] == [
+        "hello",
+        "ping",
+        "exec",
+        "snippets",
+        "cancel",
+        "exec_timeout",
+        "progress",
+        "exec_before",
+    ]
     assert "shutdown" not in result["capabilities"]  # not enabled
     assert result["max_frame"] == 1024 * 1024
     assert result["pid"] == addon.proc.pid
@@ -110,7 +119,13 @@ def test_duplicate_id_in_flight(client):
 def test_pipelined_requests_run_in_order(client):
     client.value("bpy.app.driver_namespace['mcp_order'] = []")
     for i in range(100):
-        client.send({"id": i, "op": "exec", "params": {"code": "bpy.app.driver_namespace['mcp_order'].append(args['i'])", "args": {"i": i}}})
+        client.send(
+            {
+                "id": i,
+                "op": "exec",
+                "params": {"code": "bpy.app.driver_namespace['mcp_order'].append(args['i'])", "args": {"i": i}},
+            }
+        )
     assert sorted(client.recv()["id"] for _ in range(100)) == list(range(100))
     assert client.value("list(bpy.app.driver_namespace['mcp_order'])") == list(range(100))
 
@@ -123,7 +138,11 @@ def test_many_connections_with_many_requests_in_flight(addon):
             connection = addon.connect()
             assert connection.hello(addon.token)["ok"]
             for i in range(per_connection):
-                op = {"id": i, "op": "exec", "params": {"code": "args['c'] * 1000 + args['i']", "args": {"c": index, "i": i}}}
+                op = {
+                    "id": i,
+                    "op": "exec",
+                    "params": {"code": "args['c'] * 1000 + args['i']", "args": {"c": index, "i": i}},
+                }
                 connection.send(op if i % 3 else {"id": i, "op": "ping"})
             seen = {}
             for _ in range(per_connection):

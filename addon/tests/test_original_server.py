@@ -15,18 +15,21 @@ import asyncio
 import os
 
 import pytest
-
 from blender_host import AddonProcess
 
 SERVER = os.environ.get("BLENDER_MCP_ORIGINAL_SERVER")
-pytestmark = pytest.mark.skipif(not SERVER, reason="set BLENDER_MCP_ORIGINAL_SERVER to the original server's executable")
+pytestmark = pytest.mark.skipif(
+    not SERVER, reason="set BLENDER_MCP_ORIGINAL_SERVER to the original server's executable"
+)
 
 
 @pytest.fixture(scope="module")
 def legacy_addon(bpy_python, tmp_path_factory):
     workdir = tmp_path_factory.mktemp("original")
     (workdir / "token").write_text("original-server-token-0123456789ab\n")
-    process = AddonProcess.start_module(bpy_python, workdir, ["--token-file", str(workdir / "token"), "--legacy-protocol"])
+    process = AddonProcess.start_module(
+        bpy_python, workdir, ["--token-file", str(workdir / "token"), "--legacy-protocol"]
+    )
     yield process
     process.kill()
 

@@ -5,7 +5,6 @@ import stat
 import threading
 
 import pytest
-
 from blender_mcp_addon.token_store import TokenError, default_token_path, read_or_create_token_file, resolve_token
 
 

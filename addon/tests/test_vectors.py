@@ -4,7 +4,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from blender_mcp_addon.framing import FrameDecoder, FrameError
 from blender_mcp_addon.messages import RequestError, parse_progress, parse_reply, parse_request
 
@@ -52,7 +51,6 @@ def test_vectors_file_is_protocol_1_and_not_empty():
     assert len(VECTORS["frames"]) >= 30
     kinds = {next(iter(v["expect"])) for v in VECTORS["frames"]}
     assert kinds == {"request", "reply", "progress", "frame_error", "request_error", "incomplete"}
-
 
 
 @pytest.mark.parametrize("vector", VECTORS["frames"], ids=[v["name"] for v in VECTORS["frames"]])

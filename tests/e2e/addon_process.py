@@ -1,5 +1,6 @@
 """Starts the real addon in a real headless Blender (pip's bpy), the way a
 user runs it by hand: `python -m blender_mcp_addon`."""
+
 from __future__ import annotations
 
 import json
@@ -20,7 +21,9 @@ class AddonBlender:
         self.log = open(Path(self._dir.name) / "blender.log", "w")
         self.proc = subprocess.Popen(
             [str(blender_python()), "-m", "blender_mcp_addon", "--port", str(port), "--ready-file", str(ready)],
-            env=full_env, stdout=self.log, stderr=subprocess.STDOUT,
+            env=full_env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 90
         while not ready.exists():

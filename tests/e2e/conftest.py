@@ -51,8 +51,14 @@ def tools_server(logs_dir, tool_dirs):
     """A server with file confinement pointed at temporary directories, for
     the typed tools (tests/e2e/test_tools_*.py). Its own headless Blender."""
     srv = McpServer(
-        args=["--port", str(free_port()), "--output-dir", str(tool_dirs["out"]),
-              "--allow-root", str(tool_dirs["assets"])],
+        args=[
+            "--port",
+            str(free_port()),
+            "--output-dir",
+            str(tool_dirs["out"]),
+            "--allow-root",
+            str(tool_dirs["assets"]),
+        ],
         env={"BLENDER_MCP_BLENDER": str(blender_python())},
         stderr_path=logs_dir / "tools-server.log",
     )

@@ -7,6 +7,7 @@ so the session lives on its own event-loop thread and tests call it through
 blocking methods. Nothing here imitates the server or Blender: every call
 crosses the real stdio pipe, the real bridge and a real Blender.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -50,8 +51,13 @@ def bpy_version() -> str:
 class McpServer:
     """One `blender-mcp-rs` child process and an initialized MCP session to it."""
 
-    def __init__(self, args: list[str] | None = None, env: dict[str, str] | None = None, stderr_path: Path | None = None,
-                 command: Path | None = None):
+    def __init__(
+        self,
+        args: list[str] | None = None,
+        env: dict[str, str] | None = None,
+        stderr_path: Path | None = None,
+        command: Path | None = None,
+    ):
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True, name="mcp-client")
         self._thread.start()
@@ -102,8 +108,10 @@ class McpServer:
         (progress, total, message) notifications the call produced."""
         callback = None
         if progress is not None:
+
             async def callback(done, total, message):
                 progress.append((done, total, message))
+
         return self._run(self.session.call_tool(name, arguments or {}, progress_callback=callback), timeout=timeout)
 
     def request_raw(self, coro_factory, timeout: float = 60):
@@ -140,17 +148,26 @@ class RawStdioServer:
 
     def __init__(self, args: list[str], env: dict[str, str], stderr_path: Path):
         import subprocess
+
         self._stderr = open(stderr_path, "w")
-        self.proc = subprocess.Popen([str(server_binary()), *args], env={**os.environ, **env},
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr)
+        self.proc = subprocess.Popen(
+            [str(server_binary()), *args],
+            env={**os.environ, **env},
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._stderr,
+        )
         self._next = 0
-        init = self.request("initialize", {"protocolVersion": "2025-06-18", "capabilities": {},
-                                           "clientInfo": {"name": "raw", "version": "0"}})
+        init = self.request(
+            "initialize",
+            {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "raw", "version": "0"}},
+        )
         assert "result" in init, init
         self.notify("notifications/initialized")
 
     def send(self, message: dict):
         import json
+
         self.proc.stdin.write((json.dumps(message) + "\n").encode())
         self.proc.stdin.flush()
 
@@ -167,6 +184,7 @@ class RawStdioServer:
         """Reads messages until the answer to `request_id`; the others are
         appended to `others` if given, else dropped."""
         import json
+
         while True:
             line = self.proc.stdout.readline()
             if not line:
@@ -185,6 +203,7 @@ class RawStdioServer:
 
     def close(self, kill: bool = False):
         import signal
+
         if kill:
             self.proc.send_signal(signal.SIGKILL)
         else:

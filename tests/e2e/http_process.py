@@ -1,5 +1,6 @@
 """A `blender-mcp-rs` (or example) process serving HTTP, with its stderr
 collected so tests can wait for the 'listening' line and read the log."""
+
 from __future__ import annotations
 
 import os
@@ -13,8 +14,13 @@ from pathlib import Path
 
 class HttpProcess:
     def __init__(self, argv: list[str], env: dict[str, str] | None = None, ready: str = r"listening on http://(\S+)"):
-        self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                     env={**os.environ, "RUST_LOG": "info", **(env or {})})
+        self.proc = subprocess.Popen(
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env={**os.environ, "RUST_LOG": "info", **(env or {})},
+        )
         self._lines: list[str] = []
         self._lock = threading.Lock()
         for stream in (self.proc.stdout, self.proc.stderr):
@@ -59,6 +65,7 @@ class HttpProcess:
 
 def example_binary(name: str) -> Path:
     from harness import server_binary
+
     path = server_binary().parent / "examples" / name
     if not path.exists():
         raise RuntimeError(f"{path} does not exist: run `cargo build -p blender-bridge --examples` first")

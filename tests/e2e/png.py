@@ -1,5 +1,6 @@
 """Just enough PNG decoding to check what a screenshot really contains
 (size, and that the pixels are not one flat colour), without Pillow."""
+
 from __future__ import annotations
 
 import struct
@@ -15,8 +16,8 @@ def decode(data: bytes) -> tuple[int, int, int, list[bytes]]:
         raise ValueError("not a PNG")
     pos, idat, header = 8, b"", None
     while pos < len(data):
-        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
-        body = data[pos + 8:pos + 8 + length]
+        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        body = data[pos + 8 : pos + 8 + length]
         pos += 12 + length
         if kind == b"IHDR":
             header = struct.unpack(">IIBBBBB", body)
@@ -32,7 +33,7 @@ def decode(data: bytes) -> tuple[int, int, int, list[bytes]]:
     stride = width * bpp
     rows, prev = [], bytearray(stride)
     for y in range(height):
-        kind, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        kind, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1 : (y + 1) * (stride + 1)])
         for i in range(stride):
             a = line[i - bpp] if i >= bpp else 0
             b, c = prev[i], (prev[i - bpp] if i >= bpp else 0)
@@ -56,7 +57,7 @@ def distinct_colours(rows: list[bytes], channels: int, limit: int = 64) -> int:
     seen = set()
     for row in rows:
         for x in range(0, len(row), channels):
-            seen.add(row[x:x + channels])
+            seen.add(row[x : x + channels])
             if len(seen) >= limit:
                 return limit
     return len(seen)

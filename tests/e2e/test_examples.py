@@ -1,6 +1,5 @@
 """The runnable examples, each against a real headless Blender."""
-import base64
-import json
+
 import urllib.request
 
 import png
@@ -13,9 +12,14 @@ from mcp.client.streamable_http import streamable_http_client
 
 def test_build_and_render_writes_a_cycles_png(tmp_path):
     import subprocess
+
     out = tmp_path / "render.png"
-    done = subprocess.run([str(example_binary("build_and_render")), "--out", str(out),
-                           "--blender", str(blender_python())], capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [str(example_binary("build_and_render")), "--out", str(out), "--blender", str(blender_python())],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     assert "rendered" in done.stdout
     width, height, channels, rows = png.decode(out.read_bytes())
@@ -25,8 +29,12 @@ def test_build_and_render_writes_a_cycles_png(tmp_path):
 
 def test_agent_server_offers_its_own_tool_and_the_blender_tools(tmp_path):
     from conftest import free_port  # noqa: F401  (the example attaches to 9876 or launches)
-    with McpServer(command=example_binary("agent_server"), env={"BLENDER_MCP_BLENDER": str(blender_python())},
-                   stderr_path=tmp_path / "agent.log") as srv:
+
+    with McpServer(
+        command=example_binary("agent_server"),
+        env={"BLENDER_MCP_BLENDER": str(blender_python())},
+        stderr_path=tmp_path / "agent.log",
+    ) as srv:
         names = {t.name for t in srv.list_tools()}
         assert {"take_note", "get_scene_info", "execute_blender_code"} <= names
         first = srv.call("take_note", {"text": "hello"})
@@ -38,8 +46,11 @@ def test_agent_server_offers_its_own_tool_and_the_blender_tools(tmp_path):
 
 @pytest.mark.anyio
 async def test_http_embed_serves_under_its_own_path():
-    srv = HttpProcess([str(example_binary("http_embed")), "--bind", "127.0.0.1:0"],
-                      env={"BLENDER_MCP_BLENDER": str(blender_python())}, ready=r"LISTENING (\S+)/studio/blender/mcp")
+    srv = HttpProcess(
+        [str(example_binary("http_embed")), "--bind", "127.0.0.1:0"],
+        env={"BLENDER_MCP_BLENDER": str(blender_python())},
+        ready=r"LISTENING (\S+)/studio/blender/mcp",
+    )
     try:
         with urllib.request.urlopen(srv.url("/studio/health"), timeout=10) as resp:
             assert resp.read() == b"ok"

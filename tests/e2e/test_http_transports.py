@@ -1,5 +1,6 @@
 """blender-mcp-rs over Streamable HTTP (initialize-era and stateless 2026
 clients) and legacy HTTP+SSE, all on one port, sharing one Blender."""
+
 import base64
 
 import png
@@ -21,9 +22,11 @@ def anyio_backend():
 @pytest.fixture(scope="module")
 def http_server():
     from conftest import free_port
-    srv = HttpProcess([str(server_binary()), "--transport", "all", "--bind", "127.0.0.1:0",
-                       "--port", str(free_port())],
-                      env={"BLENDER_MCP_BLENDER": str(blender_python())})
+
+    srv = HttpProcess(
+        [str(server_binary()), "--transport", "all", "--bind", "127.0.0.1:0", "--port", str(free_port())],
+        env={"BLENDER_MCP_BLENDER": str(blender_python())},
+    )
     yield srv
     assert srv.stop() == 0, srv.log
 
@@ -42,9 +45,13 @@ async def test_every_tool_over(http_server, kind):
         names = {t.name for t in (await client.list_tools()).tools}
         assert {"get_scene_info", "get_object_info", "execute_blender_code", "get_viewport_screenshot"} <= names
         tag = kind.replace("-", "_")
-        made = await client.call_tool("execute_blender_code", {
-            "code": "o = bpy.data.objects.new(args['name'], None); bpy.context.scene.collection.objects.link(o); o.name",
-            "args": {"name": f"http_{tag}"}})
+        made = await client.call_tool(
+            "execute_blender_code",
+            {
+                "code": "o = bpy.data.objects.new(args['name'], None); bpy.context.scene.collection.objects.link(o); o.name",
+                "args": {"name": f"http_{tag}"},
+            },
+        )
         assert not made.is_error and made.structured_content["result"] == f"http_{tag}"
         scene = await client.call_tool("get_scene_info", {"name_contains": f"http_{tag}"})
         assert [o["name"] for o in scene.structured_content["objects"]] == [f"http_{tag}"]
@@ -67,10 +74,15 @@ async def test_all_transports_share_one_blender(http_server):
 
 def _post(srv, body: bytes, headers: dict):
     import http.client
+
     host, port = srv.addr.rsplit(":", 1)
     conn = http.client.HTTPConnection(host, int(port), timeout=10)
-    conn.request("POST", "/mcp", body=body, headers={
-        "Content-Type": "application/json", "Accept": "application/json, text/event-stream", **headers})
+    conn.request(
+        "POST",
+        "/mcp",
+        body=body,
+        headers={"Content-Type": "application/json", "Accept": "application/json, text/event-stream", **headers},
+    )
     resp = conn.getresponse()
     data = resp.read()
     conn.close()
@@ -81,6 +93,7 @@ def _announce_body(srv, length: int, headers: dict) -> int:
     """Announces a body of `length` bytes and sends none: an oversized body
     must be refused on its Content-Length, before it is read."""
     import http.client
+
     host, port = srv.addr.rsplit(":", 1)
     conn = http.client.HTTPConnection(host, int(port), timeout=10)
     conn.putrequest("POST", "/mcp")
@@ -97,8 +110,18 @@ def test_the_binary_guards_its_http_endpoints(tmp_path):
     server that can run Python in Blender must refuse strangers."""
     token = "http-token-" + "ab" * 16
     (tmp_path / "token").write_text(token + "\n")
-    srv = HttpProcess([str(server_binary()), "--transport", "http", "--bind", "127.0.0.1:0", "--no-launch",
-                       "--http-token-file", str(tmp_path / "token")])
+    srv = HttpProcess(
+        [
+            str(server_binary()),
+            "--transport",
+            "http",
+            "--bind",
+            "127.0.0.1:0",
+            "--no-launch",
+            "--http-token-file",
+            str(tmp_path / "token"),
+        ]
+    )
     try:
         init = b'{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"0"}}}'
         auth = {"Authorization": f"Bearer {token}"}
@@ -117,8 +140,13 @@ def test_the_binary_guards_its_http_endpoints(tmp_path):
 
 def test_non_loopback_bind_needs_a_token_and_an_explicit_flag():
     import subprocess
+
     for extra in ([], ["--allow-non-loopback"]):
-        done = subprocess.run([str(server_binary()), "--transport", "http", "--bind", "0.0.0.0:0", "--no-launch", *extra],
-                              capture_output=True, text=True, timeout=30)
+        done = subprocess.run(
+            [str(server_binary()), "--transport", "http", "--bind", "0.0.0.0:0", "--no-launch", *extra],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
         assert done.returncode != 0
         assert "non-loopback" in done.stderr, done.stderr

@@ -1,4 +1,5 @@
 """How the server finds, launches, attaches to and lets go of Blender."""
+
 import os
 import time
 
@@ -65,8 +66,11 @@ def test_token_file_is_shared_by_addon_and_server(tmp_path):
     try:
         token_file = config / "blender-mcp-rs" / "token"
         assert token_file.exists() and (token_file.stat().st_mode & 0o777) == 0o600
-        with McpServer(args=["--port", str(blender.port), "--no-launch"], env={**env, "BLENDER_MCP_TOKEN": ""},
-                       stderr_path=tmp_path / "server.log") as srv:
+        with McpServer(
+            args=["--port", str(blender.port), "--no-launch"],
+            env={**env, "BLENDER_MCP_TOKEN": ""},
+            stderr_path=tmp_path / "server.log",
+        ) as srv:
             res = srv.call("execute_blender_code", {"code": "1 + 1"})
             assert not res.is_error, text_of(res)
     finally:
@@ -74,8 +78,11 @@ def test_token_file_is_shared_by_addon_and_server(tmp_path):
 
 
 def test_launched_blender_is_shut_down_when_the_client_goes_away(tmp_path):
-    srv = McpServer(args=["--port", str(free_port())], env={"BLENDER_MCP_BLENDER": str(blender_python())},
-                    stderr_path=tmp_path / "server.log")
+    srv = McpServer(
+        args=["--port", str(free_port())],
+        env={"BLENDER_MCP_BLENDER": str(blender_python())},
+        stderr_path=tmp_path / "server.log",
+    )
     try:
         res = srv.call("execute_blender_code", {"code": "import os; os.getpid()"})
         assert not res.is_error, text_of(res)
@@ -91,8 +98,9 @@ def test_launched_blender_is_shut_down_when_the_client_goes_away(tmp_path):
 
 @pytest.mark.parametrize("bad", ["/nonexistent/python-with-bpy"])
 def test_launch_failure_is_reported(tmp_path, bad):
-    with McpServer(args=["--port", str(free_port())], env={"BLENDER_MCP_BLENDER": bad},
-                   stderr_path=tmp_path / "server.log") as srv:
+    with McpServer(
+        args=["--port", str(free_port())], env={"BLENDER_MCP_BLENDER": bad}, stderr_path=tmp_path / "server.log"
+    ) as srv:
         res = srv.call("get_scene_info", {}, timeout=60)
         assert res.is_error
         assert bad in text_of(res), text_of(res)
@@ -104,8 +112,9 @@ def test_launched_blender_exits_when_the_server_is_killed(tmp_path):
     from harness import RawStdioServer
 
     # A raw stdio session: the SDK's client would clean up after itself.
-    srv = RawStdioServer(["--port", str(free_port())], {"BLENDER_MCP_BLENDER": str(blender_python())},
-                         tmp_path / "server.log")
+    srv = RawStdioServer(
+        ["--port", str(free_port())], {"BLENDER_MCP_BLENDER": str(blender_python())}, tmp_path / "server.log"
+    )
     try:
         reply = srv.call_tool("execute_blender_code", {"code": "import os; os.getpid()"})
         assert not reply["result"].get("isError"), reply

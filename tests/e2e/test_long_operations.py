@@ -1,5 +1,6 @@
 """Long operations through MCP: time limits, progress notifications, and
 cancellation reaching Blender."""
+
 import time
 
 from conftest import free_port
@@ -21,17 +22,22 @@ def test_runaway_code_hits_its_time_limit_and_is_rolled_back(server):
     assert "time limit" in text and "rolled back" in text, text
     assert time.monotonic() - started < 30
     # Blender keeps serving, and the half-done edit is gone.
-    names = server.call("execute_blender_code", {"code": "[o.name for o in bpy.data.objects]"}).structured_content["result"]
+    names = server.call("execute_blender_code", {"code": "[o.name for o in bpy.data.objects]"}).structured_content[
+        "result"
+    ]
     assert "half_done" not in names
 
 
-CHECKPOINT_COPIES = ("import glob, os, tempfile\n"
-                     "result = sorted(glob.glob(os.path.join(tempfile.gettempdir(), 'blender-mcp-checkpoint-*')))")
+CHECKPOINT_COPIES = (
+    "import glob, os, tempfile\n"
+    "result = sorted(glob.glob(os.path.join(tempfile.gettempdir(), 'blender-mcp-checkpoint-*')))"
+)
 
 
 def test_runaway_code_without_undo_is_rolled_back_from_the_copy(server):
     """With undo off the checkpoint is a temporary .blend whose path only
     the addon's reply names: the timeout reply must carry it back."""
+
     def py(code, args=None):
         res = server.call("execute_blender_code", {"code": code, "args": args or {}, "rollback_on_error": False})
         assert not res.is_error, text_of(res)
@@ -51,7 +57,7 @@ def test_runaway_code_without_undo_is_rolled_back_from_the_copy(server):
 
 
 def test_bad_time_limits_are_refused(server):
-    for bad in (0, -1, 10 ** 9):
+    for bad in (0, -1, 10**9):
         res = server.call("execute_blender_code", {"code": "1", "timeout_seconds": bad})
         assert res.is_error and "timeout_seconds" in text_of(res)
 
@@ -68,22 +74,34 @@ def test_code_reports_progress_as_mcp_notifications(server):
 
 def test_render_animation_reports_progress_per_frame(tools_server):
     seen = []
-    res = tools_server.call("render_animation", {"engine": "WORKBENCH", "width": 16, "height": 16,
-                                                  "frame_start": 1, "frame_end": 3, "directory": "progress_anim"},
-                            progress=seen)
+    res = tools_server.call(
+        "render_animation",
+        {
+            "engine": "WORKBENCH",
+            "width": 16,
+            "height": 16,
+            "frame_start": 1,
+            "frame_end": 3,
+            "directory": "progress_anim",
+        },
+        progress=seen,
+    )
     assert not res.is_error, text_of(res)
     assert len(res.structured_content["files"]) == 3
     assert seen and seen[-1][0] == 3.0 and seen[-1][1] == 3.0
 
 
 def test_cancelled_call_stops_blender_work(tmp_path):
-    srv = RawStdioServer(["--port", str(free_port())], {"BLENDER_MCP_BLENDER": str(blender_python())},
-                         tmp_path / "server.log")
+    srv = RawStdioServer(
+        ["--port", str(free_port())], {"BLENDER_MCP_BLENDER": str(blender_python())}, tmp_path / "server.log"
+    )
     try:
         warm = srv.call_tool("execute_blender_code", {"code": "1"})
         assert not warm["result"].get("isError"), warm
-        busy = srv.start("tools/call", {"name": "execute_blender_code",
-                                        "arguments": {"code": LOOP_AFTER_EDIT, "timeout_seconds": 600}})
+        busy = srv.start(
+            "tools/call",
+            {"name": "execute_blender_code", "arguments": {"code": LOOP_AFTER_EDIT, "timeout_seconds": 600}},
+        )
         time.sleep(0.5)
         srv.notify("notifications/cancelled", {"requestId": busy, "reason": "test"})
         started = time.monotonic()
@@ -91,7 +109,9 @@ def test_cancelled_call_stops_blender_work(tmp_path):
         after = srv.call_tool("execute_blender_code", {"code": "[o.name for o in bpy.data.objects]"})
         assert time.monotonic() - started < 20
         assert not after["result"].get("isError"), after
-        assert "half_done" not in after["result"]["structuredContent"]["result"], "the cancelled edit was not rolled back"
+        assert "half_done" not in after["result"]["structuredContent"]["result"], (
+            "the cancelled edit was not rolled back"
+        )
 
         # Again with undo off: the rollback needs the copy's path, which
         # comes back in Blender's reply to the cancelled request.
@@ -102,15 +122,19 @@ def test_cancelled_call_stops_blender_work(tmp_path):
 
         copies = py(CHECKPOINT_COPIES)
         py("bpy.context.preferences.edit.undo_steps = 0")
-        busy = srv.start("tools/call", {"name": "execute_blender_code",
-                                        "arguments": {"code": LOOP_AFTER_EDIT, "timeout_seconds": 600}})
+        busy = srv.start(
+            "tools/call",
+            {"name": "execute_blender_code", "arguments": {"code": LOOP_AFTER_EDIT, "timeout_seconds": 600}},
+        )
         time.sleep(0.5)
         srv.notify("notifications/cancelled", {"requestId": busy, "reason": "test"})
         # A guarded call (as above), so it queues behind the rollback: a call
         # without a checkpoint may reach Blender first (so it did before too).
         after = srv.call_tool("execute_blender_code", {"code": "[o.name for o in bpy.data.objects]"})
         assert not after["result"].get("isError"), after
-        assert "half_done" not in after["result"]["structuredContent"]["result"], "the cancelled edit was not rolled back"
+        assert "half_done" not in after["result"]["structuredContent"]["result"], (
+            "the cancelled edit was not rolled back"
+        )
         assert py(CHECKPOINT_COPIES) == copies, "the checkpoint copy was left behind"
     finally:
         srv.close()
@@ -122,24 +146,46 @@ def test_dropped_http_request_stops_blender_work(tmp_path):
     import http.client
     import json
 
-    from http_process import HttpProcess
     from harness import server_binary
+    from http_process import HttpProcess
 
-    srv = HttpProcess([str(server_binary()), "--transport", "http", "--bind", "127.0.0.1:0",
-                       "--port", str(free_port())], env={"BLENDER_MCP_BLENDER": str(blender_python())})
+    srv = HttpProcess(
+        [str(server_binary()), "--transport", "http", "--bind", "127.0.0.1:0", "--port", str(free_port())],
+        env={"BLENDER_MCP_BLENDER": str(blender_python())},
+    )
     host, port = srv.addr.rsplit(":", 1)
-    meta = {"io.modelcontextprotocol/protocolVersion": "2026-07-28",
-            "io.modelcontextprotocol/clientInfo": {"name": "raw", "version": "0"},
-            "io.modelcontextprotocol/clientCapabilities": {}}
+    meta = {
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientInfo": {"name": "raw", "version": "0"},
+        "io.modelcontextprotocol/clientCapabilities": {},
+    }
 
     def post(request_id, code, timeout_seconds):
         conn = http.client.HTTPConnection(host, int(port), timeout=60)
-        body = json.dumps({"jsonrpc": "2.0", "id": request_id, "method": "tools/call", "params": {
-            "name": "execute_blender_code", "arguments": {"code": code, "timeout_seconds": timeout_seconds},
-            "_meta": meta}}).encode()
-        conn.request("POST", "/mcp", body=body, headers={
-            "Content-Type": "application/json", "Accept": "application/json, text/event-stream",
-            "MCP-Protocol-Version": "2026-07-28", "Mcp-Method": "tools/call", "Mcp-Name": "execute_blender_code"})
+        body = json.dumps(
+            {
+                "jsonrpc": "2.0",
+                "id": request_id,
+                "method": "tools/call",
+                "params": {
+                    "name": "execute_blender_code",
+                    "arguments": {"code": code, "timeout_seconds": timeout_seconds},
+                    "_meta": meta,
+                },
+            }
+        ).encode()
+        conn.request(
+            "POST",
+            "/mcp",
+            body=body,
+            headers={
+                "Content-Type": "application/json",
+                "Accept": "application/json, text/event-stream",
+                "MCP-Protocol-Version": "2026-07-28",
+                "Mcp-Method": "tools/call",
+                "Mcp-Name": "execute_blender_code",
+            },
+        )
         return conn
 
     try:

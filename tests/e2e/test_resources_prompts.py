@@ -1,11 +1,11 @@
 """MCP resources (scene, objects, materials, last image) and prompts."""
+
 import base64
 import json
 from urllib.parse import quote
 
 import png
 import pytest
-from harness import text_of
 
 
 def read_json(server, uri):
@@ -18,7 +18,12 @@ def read_json(server, uri):
 def test_resources_list_the_scene_objects_and_materials(server):
     listed = server.request_raw(lambda s: s.list_resources()).resources
     uris = {str(r.uri) for r in listed}
-    assert {"blender://scene", "blender://object/Cube", "blender://object/Camera", "blender://material/Material"} <= uris
+    assert {
+        "blender://scene",
+        "blender://object/Cube",
+        "blender://object/Camera",
+        "blender://material/Material",
+    } <= uris
     templates = {t.uri_template for t in server.request_raw(lambda s: s.list_resource_templates()).resource_templates}
     assert templates == {"blender://object/{name}", "blender://material/{name}"}
 
@@ -34,13 +39,22 @@ def test_reading_resources_gives_live_data(server):
 
 def test_odd_names_travel_percent_encoded(server):
     name = "odd name/with:chars ž"
-    server.call("execute_blender_code", {"code": "o = bpy.data.objects.new(args['n'], None); bpy.context.scene.collection.objects.link(o)", "args": {"n": name}})
+    server.call(
+        "execute_blender_code",
+        {
+            "code": "o = bpy.data.objects.new(args['n'], None); bpy.context.scene.collection.objects.link(o)",
+            "args": {"n": name},
+        },
+    )
     try:
         uri = "blender://object/" + quote(name, safe="")
         assert uri in {str(r.uri) for r in server.request_raw(lambda s: s.list_resources()).resources}
         assert read_json(server, uri)["name"] == name
     finally:
-        server.call("execute_blender_code", {"code": "bpy.data.objects.remove(bpy.data.objects[args['n']])", "args": {"n": name}})
+        server.call(
+            "execute_blender_code",
+            {"code": "bpy.data.objects.remove(bpy.data.objects[args['n']])", "args": {"n": name}},
+        )
 
 
 def test_unknown_resources_are_errors(server):
@@ -65,7 +79,7 @@ def test_the_build_scene_prompt(server):
     result = server.request_raw(lambda s: s.get_prompt("build_scene", {"goal": "a snowman", "style": "toon"}))
     text = result.messages[0].content.text
     assert "a snowman" in text and "toon" in text and "get_viewport_screenshot" in text
-    with pytest.raises(Exception):
+    with pytest.raises(Exception):  # noqa: B017 - the SDK raises its own error type for a JSON-RPC error
         server.request_raw(lambda s: s.get_prompt("build_scene", {}))
 
 
@@ -73,9 +87,11 @@ def test_writers_announce_resource_list_changes(tmp_path):
     from conftest import free_port
     from harness import RawStdioServer, blender_python
 
-    srv = RawStdioServer(["--port", str(free_port())], {"BLENDER_MCP_BLENDER": str(blender_python())},
-                         tmp_path / "server.log")
+    srv = RawStdioServer(
+        ["--port", str(free_port())], {"BLENDER_MCP_BLENDER": str(blender_python())}, tmp_path / "server.log"
+    )
     try:
+
         def changes(name, args):
             seen = []
             reply = srv.call_tool(name, args, others=seen)

@@ -1,5 +1,6 @@
 """End to end: the official MCP Python SDK drives `blender-mcp-rs` over stdio,
 which launches and drives a real headless Blender (pip's bpy)."""
+
 import base64
 import json
 
@@ -50,17 +51,22 @@ def test_scene_info_describes_the_default_scene(server):
 
 
 def test_scene_info_pages_and_filters(server):
-    exec_ok(server, """
+    exec_ok(
+        server,
+        """
 coll = bpy.data.collections.new("paging")
 bpy.context.scene.collection.children.link(coll)
 for i in range(25):
     o = bpy.data.objects.new(f"page_item_{i:02d}", None)
     coll.objects.link(o)
-""")
+""",
+    )
     try:
         seen, offset = [], 0
         while offset is not None:
-            page = server.call("get_scene_info", {"limit": 10, "offset": offset, "name_contains": "PAGE_item"}).structured_content
+            page = server.call(
+                "get_scene_info", {"limit": 10, "offset": offset, "name_contains": "PAGE_item"}
+            ).structured_content
             assert page["total_matching"] == 25
             assert len(page["objects"]) <= 10
             seen += [o["name"] for o in page["objects"]]
@@ -69,11 +75,14 @@ for i in range(25):
         counted = server.call("get_scene_info", {"limit": 1, "count_types": True}).structured_content
         assert counted["counts_by_type"]["EMPTY"] >= 25 and counted["counts_by_type"]["MESH"] >= 1
     finally:
-        exec_ok(server, """
+        exec_ok(
+            server,
+            """
 for o in list(bpy.data.collections["paging"].objects):
     bpy.data.objects.remove(o)
 bpy.data.collections.remove(bpy.data.collections["paging"])
-""")
+""",
+        )
 
 
 def test_scene_info_rejects_a_bad_limit(server):
@@ -99,7 +108,9 @@ def test_object_info_follows_changes(server):
         assert cube["location"] == [1.0, 2.0, 3.0]
         assert cube["modifiers"][0]["type"] == "BEVEL"
     finally:
-        exec_ok(server, "o = bpy.data.objects['Cube']; o.location = (0, 0, 0); o.modifiers.remove(o.modifiers['Bevel'])")
+        exec_ok(
+            server, "o = bpy.data.objects['Cube']; o.location = (0, 0, 0); o.modifiers.remove(o.modifiers['Bevel'])"
+        )
 
 
 def test_unknown_object_is_a_readable_error(server):
@@ -110,7 +121,11 @@ def test_unknown_object_is_a_readable_error(server):
 
 
 def test_execute_returns_value_stdout_and_uses_args(server):
-    out = exec_ok(server, "print('hello from blender')\nresult = {'sum': args['a'] + args['b'], 'version': bpy.app.version_string}", {"a": 2, "b": 40})
+    out = exec_ok(
+        server,
+        "print('hello from blender')\nresult = {'sum': args['a'] + args['b'], 'version': bpy.app.version_string}",
+        {"a": 2, "b": 40},
+    )
     assert out["result"]["sum"] == 42
     major_minor = ".".join(bpy_version().split(".")[:2])
     assert out["result"]["version"].startswith(major_minor + ".")

@@ -1,5 +1,6 @@
 """File tools end to end: .blend save/open, import/export round trips in
 every format, and path confinement, against a real headless Blender."""
+
 import os
 
 import pytest
@@ -30,8 +31,11 @@ def test_export_then_import_round_trip(tools_server, tool_dirs, three_meshes, fm
             # STL and PLY hold one mesh per file: the three cubes come back
             # joined, with all their vertices.
             assert len(meshes) == 1
-            counts = py(tools_server, "m = bpy.data.objects[args['n']].data; result = [len(m.vertices), len(m.polygons)]",
-                        {"n": meshes[0]["name"]})
+            counts = py(
+                tools_server,
+                "m = bpy.data.objects[args['n']].data; result = [len(m.vertices), len(m.polygons)]",
+                {"n": meshes[0]["name"]},
+            )
             assert counts[1] == 3 * 6 or counts[1] == 3 * 12  # quads, or triangles (STL)
         else:
             assert len(meshes) == len(three_meshes)

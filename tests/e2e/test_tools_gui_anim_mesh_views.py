@@ -15,7 +15,9 @@ from tools_helpers import ok, py, remove_objects
 @pytest.fixture(scope="module")
 def gui_server(tmp_path_factory, logs_dir):
     """Debian's Blender (3.4) as a GUI under Xvfb, serving the real addon."""
-    with attached_server("gui", tmp_path_factory.mktemp("gui-anim-mesh-views"), logs_dir / "gui-anim-mesh-views.log") as srv:
+    with attached_server(
+        "gui", tmp_path_factory.mktemp("gui-anim-mesh-views"), logs_dir / "gui-anim-mesh-views.log"
+    ) as srv:
         yield srv
 
 

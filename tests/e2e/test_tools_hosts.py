@@ -5,6 +5,7 @@ GUI (under Xvfb when there is no display), and the server attaches to it.
 
 Needs a `blender` executable ($BLENDER_MCP_EXE, else `blender` on PATH;
 Debian's package is 3.4) and, without a display, `xvfb-run`."""
+
 import json
 import os
 import secrets
@@ -24,7 +25,9 @@ from tools_helpers import fails, ok, py
 def blender_exe() -> str:
     exe = os.environ.get("BLENDER_MCP_EXE") or shutil.which("blender")
     if not exe:
-        raise RuntimeError("no Blender executable: install one (Debian: apt-get install blender) or set BLENDER_MCP_EXE")
+        raise RuntimeError(
+            "no Blender executable: install one (Debian: apt-get install blender) or set BLENDER_MCP_EXE"
+        )
     return exe
 
 
@@ -35,8 +38,19 @@ class ExeBlender:
         token = workdir / "token"
         token.write_text(secrets.token_hex(24))
         ready = workdir / "ready.json"
-        cmd = [blender_exe(), "--factory-startup", "--python", str(ROOT / "addon" / "keep_alive.py"), "--",
-               "--port", "0", "--token-file", str(token), "--ready-file", str(ready)]
+        cmd = [
+            blender_exe(),
+            "--factory-startup",
+            "--python",
+            str(ROOT / "addon" / "keep_alive.py"),
+            "--",
+            "--port",
+            "0",
+            "--token-file",
+            str(token),
+            "--ready-file",
+            str(ready),
+        ]
         if mode == "background":
             cmd.insert(1, "-b")
         elif not os.environ.get("DISPLAY"):
@@ -45,7 +59,9 @@ class ExeBlender:
                 raise RuntimeError("no display and no xvfb-run: install xvfb (Debian: apt-get install xvfb)")
             cmd = [xvfb, "-a"] + cmd
         self.log_path = workdir / "blender.log"
-        self.proc = subprocess.Popen(cmd, stdout=open(self.log_path, "w"), stderr=subprocess.STDOUT, start_new_session=True)
+        self.proc = subprocess.Popen(
+            cmd, stdout=open(self.log_path, "w"), stderr=subprocess.STDOUT, start_new_session=True
+        )
         deadline = time.monotonic() + 120
         while not ready.exists() or not ready.read_text().strip():
             if self.proc.poll() is not None or time.monotonic() > deadline:
@@ -114,12 +130,19 @@ def test_failing_code_is_rolled_back_in_this_host(host_server, undo_steps, metho
 
 def test_atomic_batch_is_rolled_back_in_this_host(host_server):
     before = fingerprint(host_server)
-    text = fails(host_server, "batch", {"atomic": True, "operations": [
-        {"tool": "create_object", "arguments": {"kind": "monkey", "name": "host_monkey"}},
-        {"tool": "set_material", "arguments": {"name": "host_mat", "base_color": [1, 0, 0], "object": "Cube"}},
-        {"tool": "set_transform", "arguments": {"name": "Cube", "location": [3, 3, 3]}},
-        {"tool": "rename_object", "arguments": {"name": "no_such_object", "new_name": "x"}},
-    ]})
+    text = fails(
+        host_server,
+        "batch",
+        {
+            "atomic": True,
+            "operations": [
+                {"tool": "create_object", "arguments": {"kind": "monkey", "name": "host_monkey"}},
+                {"tool": "set_material", "arguments": {"name": "host_mat", "base_color": [1, 0, 0], "object": "Cube"}},
+                {"tool": "set_transform", "arguments": {"name": "Cube", "location": [3, 3, 3]}},
+                {"tool": "rename_object", "arguments": {"name": "no_such_object", "new_name": "x"}},
+            ],
+        },
+    )
     assert "rolled back" in text
     assert fingerprint(host_server) == before
     assert ok(host_server, "scene_statistics")["objects"] == len(before["objects"])

@@ -1,14 +1,18 @@
 """Inspection tools end to end against a real headless Blender."""
+
 from tools_helpers import fails, ok, py, remove_objects
 
 
 def test_collection_tree(tools_server):
-    py(tools_server, """
+    py(
+        tools_server,
+        """
 parent = bpy.data.collections.new("insp_parent"); bpy.context.scene.collection.children.link(parent)
 child = bpy.data.collections.new("insp_child"); parent.children.link(child)
 for i in range(3):
     child.objects.link(bpy.data.objects.new(f"insp_e{i}", None))
-""")
+""",
+    )
     try:
         tree = ok(tools_server, "list_collections", {"objects_per_collection": 2})
         assert tree["root"]["name"] == "Scene Collection"
@@ -17,7 +21,10 @@ for i in range(3):
         assert child["name"] == "insp_child" and child["object_count"] == 3 and len(child["objects"]) == 2
     finally:
         remove_objects(tools_server, "insp_e0", "insp_e1", "insp_e2")
-        py(tools_server, "[bpy.data.collections.remove(bpy.data.collections[n]) for n in ('insp_child', 'insp_parent')]")
+        py(
+            tools_server,
+            "[bpy.data.collections.remove(bpy.data.collections[n]) for n in ('insp_child', 'insp_parent')]",
+        )
 
 
 def test_datablocks_and_statistics(tools_server):

@@ -1,4 +1,5 @@
 """Object tools end to end: MCP SDK -> blender-mcp-rs -> real headless Blender."""
+
 import pytest
 from tools_helpers import fails, ok, py, remove_objects
 
@@ -7,8 +8,17 @@ PRIMITIVES = ["cube", "plane", "grid", "circle", "uv_sphere", "ico_sphere", "cyl
 
 def test_object_tools_are_listed_with_schemas_and_annotations(tools_server):
     tools = {t.name: t for t in tools_server.list_tools()}
-    for name in ("create_object", "duplicate_object", "delete_objects", "rename_object", "set_parent",
-                 "set_transform", "select_objects", "set_visibility", "move_to_collection"):
+    for name in (
+        "create_object",
+        "duplicate_object",
+        "delete_objects",
+        "rename_object",
+        "set_parent",
+        "set_transform",
+        "select_objects",
+        "set_visibility",
+        "move_to_collection",
+    ):
         assert name in tools, name
         assert tools[name].output_schema["type"] == "object", name
         assert tools[name].annotations.read_only_hint is False, name
@@ -19,8 +29,11 @@ def test_object_tools_are_listed_with_schemas_and_annotations(tools_server):
 @pytest.mark.parametrize("kind", PRIMITIVES)
 def test_create_mesh_primitives(tools_server, kind):
     name = f"prim_{kind}"
-    obj = ok(tools_server, "create_object", {"kind": kind, "name": name, "location": [1, 2, 3],
-                                             "rotation_degrees": [0, 0, 90], "scale": [2, 2, 2]})
+    obj = ok(
+        tools_server,
+        "create_object",
+        {"kind": kind, "name": name, "location": [1, 2, 3], "rotation_degrees": [0, 0, 90], "scale": [2, 2, 2]},
+    )
     try:
         assert obj["name"] == name and obj["type"] == "MESH"
         assert obj["location"] == [1, 2, 3] and obj["rotation_degrees"][2] == pytest.approx(90)
@@ -37,8 +50,11 @@ def test_create_empty_text_and_curve_into_a_collection(tools_server):
     try:
         py(tools_server, "c = bpy.data.collections.new('obj_tests'); bpy.context.scene.collection.children.link(c)")
         for kind, typ in (("empty", "EMPTY"), ("text", "FONT"), ("curve", "CURVE")):
-            obj = ok(tools_server, "create_object", {"kind": kind, "name": f"k_{kind}", "text": "Hi",
-                                                     "collection": "obj_tests"})
+            obj = ok(
+                tools_server,
+                "create_object",
+                {"kind": kind, "name": f"k_{kind}", "text": "Hi", "collection": "obj_tests"},
+            )
             made.append(obj["name"])
             assert obj["type"] == typ and obj["collections"] == ["obj_tests"]
         assert py(tools_server, "result = bpy.data.objects['k_text'].data.body") == "Hi"
@@ -60,8 +76,17 @@ def test_transform_absolute_and_relative(tools_server):
     try:
         t = ok(tools_server, "set_transform", {"name": "tf_cube", "location": [1, 1, 1], "scale": [2, 2, 2]})
         assert t["location"] == [1, 1, 1] and t["scale"] == [2, 2, 2]
-        t = ok(tools_server, "set_transform", {"name": "tf_cube", "location": [1, 0, -1], "rotation_degrees": [0, 0, 45],
-                                               "scale": [0.5, 1, 2], "relative": True})
+        t = ok(
+            tools_server,
+            "set_transform",
+            {
+                "name": "tf_cube",
+                "location": [1, 0, -1],
+                "rotation_degrees": [0, 0, 45],
+                "scale": [0.5, 1, 2],
+                "relative": True,
+            },
+        )
         assert t["location"] == [2, 1, 0] and t["scale"] == [1, 2, 4]
         assert t["rotation_degrees"][2] == pytest.approx(45)
         assert "at least one" in fails(tools_server, "set_transform", {"name": "tf_cube"})
@@ -79,7 +104,9 @@ def test_duplicate_rename_and_delete(tools_server):
         linked = ok(tools_server, "duplicate_object", {"name": "dup_src", "new_name": "dup_linked", "linked": True})
         assert linked["data"] == "dup_src"
         assert "already exists" in fails(tools_server, "rename_object", {"name": "dup_copy", "new_name": "dup_src"})
-        renamed = ok(tools_server, "rename_object", {"name": "dup_copy", "new_name": "dup_renamed", "rename_data": True})
+        renamed = ok(
+            tools_server, "rename_object", {"name": "dup_copy", "new_name": "dup_renamed", "rename_data": True}
+        )
         assert renamed["name"] == "dup_renamed" and renamed["data"] == "dup_renamed"
         # All or nothing: one unknown name deletes nothing.
         assert "no object named 'nope'" in fails(tools_server, "delete_objects", {"names": ["dup_renamed", "nope"]})
@@ -87,7 +114,9 @@ def test_duplicate_rename_and_delete(tools_server):
         out = ok(tools_server, "delete_objects", {"names": ["dup_renamed", "dup_linked"]})
         assert sorted(out["deleted"]) == ["dup_linked", "dup_renamed"]
         assert out["removed_data"] == ["dup_renamed"]  # dup_linked's mesh is still used by dup_src
-        assert py(tools_server, "result = [n in bpy.data.objects for n in ('dup_renamed', 'dup_linked', 'dup_src')]") == [False, False, True]
+        assert py(
+            tools_server, "result = [n in bpy.data.objects for n in ('dup_renamed', 'dup_linked', 'dup_src')]"
+        ) == [False, False, True]
     finally:
         remove_objects(tools_server, "dup_src", "dup_copy", "dup_linked", "dup_renamed")
 
@@ -98,7 +127,10 @@ def test_parent_keeps_world_position_and_refuses_loops(tools_server):
     try:
         child = ok(tools_server, "set_parent", {"name": "par_child", "parent": "par_parent"})
         assert child["parent"] == "par_parent" and child["location"] == [1, 0, 0]
-        world = py(tools_server, "bpy.context.view_layer.update(); result = list(bpy.data.objects['par_child'].matrix_world.translation)")
+        world = py(
+            tools_server,
+            "bpy.context.view_layer.update(); result = list(bpy.data.objects['par_child'].matrix_world.translation)",
+        )
         assert world == pytest.approx([2, 2, 3])
         assert "parent loop" in fails(tools_server, "set_parent", {"name": "par_parent", "parent": "par_child"})
         cleared = ok(tools_server, "set_parent", {"name": "par_child", "parent": None})
@@ -118,12 +150,21 @@ def test_select_hide_and_move_to_collection(tools_server):
         assert sel["selected"] == ["sel_a"]
         vis = ok(tools_server, "set_visibility", {"names": ["sel_a"], "viewport": False, "render": False})
         assert vis["objects"] == [{"name": "sel_a", "viewport": False, "render": False}]
-        assert py(tools_server, "o = bpy.data.objects['sel_a']; result = [o.hide_viewport, o.hide_render]") == [True, True]
-        moved = ok(tools_server, "move_to_collection", {"names": ["sel_a", "sel_b"], "collection": "sel_coll", "create": True})
+        assert py(tools_server, "o = bpy.data.objects['sel_a']; result = [o.hide_viewport, o.hide_render]") == [
+            True,
+            True,
+        ]
+        moved = ok(
+            tools_server, "move_to_collection", {"names": ["sel_a", "sel_b"], "collection": "sel_coll", "create": True}
+        )
         assert all(o["collections"] == ["sel_coll"] for o in moved["objects"])
-        linked = ok(tools_server, "move_to_collection", {"names": ["sel_a"], "collection": "Collection", "keep_others": True})
+        linked = ok(
+            tools_server, "move_to_collection", {"names": ["sel_a"], "collection": "Collection", "keep_others": True}
+        )
         assert sorted(linked["objects"][0]["collections"]) == ["Collection", "sel_coll"]
-        assert "no collection named" in fails(tools_server, "move_to_collection", {"names": ["sel_a"], "collection": "nothing_here"})
+        assert "no collection named" in fails(
+            tools_server, "move_to_collection", {"names": ["sel_a"], "collection": "nothing_here"}
+        )
     finally:
         remove_objects(tools_server, "sel_a", "sel_b")
         py(tools_server, "c = bpy.data.collections.get('sel_coll'); c and bpy.data.collections.remove(c)")

@@ -1,6 +1,7 @@
 """Undo safety: a failing execute_blender_code leaves the scene as it was,
 through Blender's undo (the default) and through the file-copy fallback
 used where undo is off. Real Blender, real MCP client."""
+
 from harness import text_of
 from tools_helpers import ok, py, remove_objects
 
@@ -51,11 +52,14 @@ def setup_scene(server):
 
 def cleanup(server):
     remove_objects(server, "rb_cube", "rb_empty", "rb_new")
-    py(server, """
+    py(
+        server,
+        """
 for store, name in ((bpy.data.materials, "rb_mat"), (bpy.data.collections, "rb_new_coll"), (bpy.data.meshes, "rb_cube")):
     if name in store:
         store.remove(store[name])
-""")
+""",
+    )
 
 
 def fingerprint(server):
@@ -92,9 +96,13 @@ def test_failing_code_is_rolled_back_with_undo(tools_server):
 def test_rollback_can_be_turned_off(tools_server):
     setup_scene(tools_server)
     try:
-        res = tools_server.call("execute_blender_code", {
-            "code": "bpy.data.objects['rb_cube'].location.x = 5\nraise ValueError('keep me')",
-            "rollback_on_error": False})
+        res = tools_server.call(
+            "execute_blender_code",
+            {
+                "code": "bpy.data.objects['rb_cube'].location.x = 5\nraise ValueError('keep me')",
+                "rollback_on_error": False,
+            },
+        )
         assert res.is_error and "keep me" in text_of(res) and "rolled back" not in text_of(res)
         assert py(tools_server, "result = bpy.data.objects['rb_cube'].location.x") == 5
     finally:
@@ -111,7 +119,10 @@ def test_rollback_without_undo_uses_a_file_copy(tools_server):
         text = failing_call_is_rolled_back(tools_server)
         assert "saved copy" in text
         # No checkpoint copies are left behind.
-        leftovers = py(tools_server, "import glob, tempfile, os; result = glob.glob(os.path.join(tempfile.gettempdir(), 'blender-mcp-checkpoint-*'))")
+        leftovers = py(
+            tools_server,
+            "import glob, tempfile, os; result = glob.glob(os.path.join(tempfile.gettempdir(), 'blender-mcp-checkpoint-*'))",
+        )
         assert leftovers == []
     finally:
         py(tools_server, "bpy.context.preferences.edit.undo_steps = args['n']", {"n": steps})
@@ -129,18 +140,26 @@ def test_a_checkpoint_that_cannot_be_taken_runs_nothing(tools_server):
     """Forced: with undo off the checkpoint must write a copy, and the
     temporary folder it writes to does not exist. The code must not run."""
     steps = py(tools_server, "result = bpy.context.preferences.edit.undo_steps")
-    py(tools_server, "import tempfile\nbpy.context.preferences.edit.undo_steps = 0\n"
-                     "tempfile.tempdir = '/nonexistent/blender-mcp-test'")
+    py(
+        tools_server,
+        "import tempfile\nbpy.context.preferences.edit.undo_steps = 0\n"
+        "tempfile.tempdir = '/nonexistent/blender-mcp-test'",
+    )
     try:
-        res = tools_server.call("execute_blender_code", {
-            "code": "o = bpy.data.objects.new('rb_never', None)\nbpy.context.scene.collection.objects.link(o)"})
+        res = tools_server.call(
+            "execute_blender_code",
+            {"code": "o = bpy.data.objects.new('rb_never', None)\nbpy.context.scene.collection.objects.link(o)"},
+        )
         assert res.is_error
         text = text_of(res)
         assert "could not take a checkpoint, nothing was run" in text, text
         assert "FileNotFoundError" in text and "Traceback" in text, text
     finally:
-        py(tools_server, "import tempfile\ntempfile.tempdir = None\n"
-                         "bpy.context.preferences.edit.undo_steps = args['n']", {"n": steps})
+        py(
+            tools_server,
+            "import tempfile\ntempfile.tempdir = None\nbpy.context.preferences.edit.undo_steps = args['n']",
+            {"n": steps},
+        )
     assert py(tools_server, "result = 'rb_never' in bpy.data.objects") is False
 
 
@@ -148,11 +167,13 @@ def addon_without_exec_before(tmp_path):
     """This repository's addon, minus the `exec_before` capability in its
     hello: what an addon from before that feature tells the server."""
     import shutil
+
     from harness import ROOT
 
     root = tmp_path / "old-addon"
-    shutil.copytree(ROOT / "addon" / "blender_mcp_addon", root / "blender_mcp_addon",
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        ROOT / "addon" / "blender_mcp_addon", root / "blender_mcp_addon", ignore=shutil.ignore_patterns("__pycache__")
+    )
     shutil.copy(ROOT / "addon" / "keep_alive.py", root / "keep_alive.py")
     server_py = root / "blender_mcp_addon" / "server.py"
     text = server_py.read_text()
@@ -167,15 +188,19 @@ def test_an_addon_without_exec_before_still_gets_rolled_back(tmp_path, logs_dir)
     from conftest import free_port
     from harness import McpServer, blender_python
 
-    env = {"BLENDER_MCP_BLENDER": str(blender_python()),
-           "BLENDER_MCP_ADDON_DIR": str(addon_without_exec_before(tmp_path))}
+    env = {
+        "BLENDER_MCP_BLENDER": str(blender_python()),
+        "BLENDER_MCP_ADDON_DIR": str(addon_without_exec_before(tmp_path)),
+    }
     with McpServer(args=["--port", str(free_port())], env=env, stderr_path=logs_dir / "old-addon-server.log") as srv:
         setup_scene(srv)
         text = failing_call_is_rolled_back(srv)
         assert "Blender's undo" in text
         before = fingerprint(srv)
-        res = srv.call("execute_blender_code", {
-            "code": "bpy.data.objects['rb_cube'].location.x = 50\nwhile True:\n    pass", "timeout_seconds": 0.5})
+        res = srv.call(
+            "execute_blender_code",
+            {"code": "bpy.data.objects['rb_cube'].location.x = 50\nwhile True:\n    pass", "timeout_seconds": 0.5},
+        )
         assert res.is_error and "time limit" in text_of(res) and "rolled back" in text_of(res), text_of(res)
         assert fingerprint(srv) == before
         ok(srv, "execute_blender_code", {"code": "bpy.data.objects['rb_cube'].location.z = 7"})
@@ -193,8 +218,11 @@ def test_after_a_file_copy_rollback_save_keeps_the_real_path(tmp_path, logs_dir)
 
     real = tmp_path / "real.blend"
     env = {"BLENDER_MCP_BLENDER": str(blender_python())}
-    with McpServer(args=["--port", str(free_port()), "--allow-root", str(tmp_path)], env=env,
-                   stderr_path=logs_dir / "file-rollback-save.log") as srv:
+    with McpServer(
+        args=["--port", str(free_port()), "--allow-root", str(tmp_path)],
+        env=env,
+        stderr_path=logs_dir / "file-rollback-save.log",
+    ) as srv:
         ok(srv, "save_blend", {"path": str(real)})
         py(srv, "bpy.context.preferences.edit.undo_steps = 0")
         res = srv.call("execute_blender_code", {"code": "raise RuntimeError('fail after nothing')"})

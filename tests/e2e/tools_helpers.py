@@ -1,4 +1,5 @@
 """Helpers shared by the typed-tool tests (test_tools_*.py)."""
+
 from harness import text_of
 
 
@@ -26,9 +27,13 @@ def py(server, code, args=None):
 
 def remove_objects(server, *names):
     """Deletes objects if they exist (test cleanup that must not fail)."""
-    py(server, """
+    py(
+        server,
+        """
 for n in args["names"]:
     o = bpy.data.objects.get(n)
     if o is not None:
         bpy.data.objects.remove(o)
-""", {"names": list(names)})
+""",
+        {"names": list(names)},
+    )

@@ -6,6 +6,7 @@ by scripts/bench.sh (which reports the throughput, latencies and memory).
 
     python tests/faults/load.py [CLIENTS] [CALLS] [SCREENSHOTS]   # prints one JSON line
 """
+
 from __future__ import annotations
 
 import base64
@@ -19,8 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from support import (HttpSession, free_port, launching_args, rss_kib, server_binary,  # noqa: E402
-                     text_of, wait_http_ready)
+from support import HttpSession, free_port, launching_args, rss_kib, server_binary, text_of, wait_http_ready  # noqa: E402
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -29,9 +29,21 @@ def start_http_server(log_path: Path) -> tuple[subprocess.Popen, int]:
     """`blender-mcp-rs --transport http` that launches its own Blender."""
     port = free_port()
     log = open(log_path, "ab")
-    proc = subprocess.Popen([str(server_binary()), "--transport", "http", "--bind", f"127.0.0.1:{port}",
-                             *launching_args("--request-timeout", "60"), "--log", "warn"],
-                            stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+    proc = subprocess.Popen(
+        [
+            str(server_binary()),
+            "--transport",
+            "http",
+            "--bind",
+            f"127.0.0.1:{port}",
+            *launching_args("--request-timeout", "60"),
+            "--log",
+            "warn",
+        ],
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=log,
+    )
     log.close()
     wait_http_ready(port, proc)
     return proc, port
@@ -41,12 +53,19 @@ def prepare_scene(port: int, clients: int):
     """One object per client, at a location only that client expects."""
     session = HttpSession(port)
     session.initialize()
-    result = session.call("execute_blender_code", {"code": (
-        "for c in range(args['n']):\n"
-        "    o = bpy.data.objects.new('load_%d' % c, None)\n"
-        "    o.location = (c, c * 2, c * 3)\n"
-        "    bpy.context.scene.collection.objects.link(o)\n"
-        "result = len(bpy.data.objects)"), "args": {"n": clients}})
+    result = session.call(
+        "execute_blender_code",
+        {
+            "code": (
+                "for c in range(args['n']):\n"
+                "    o = bpy.data.objects.new('load_%d' % c, None)\n"
+                "    o.location = (c, c * 2, c * 3)\n"
+                "    bpy.context.scene.collection.objects.link(o)\n"
+                "result = len(bpy.data.objects)"
+            ),
+            "args": {"n": clients},
+        },
+    )
     assert not result.get("isError"), text_of(result)
     session.close()
 
@@ -55,8 +74,9 @@ def one_call(session: HttpSession, client: int, i: int, screenshot: bool) -> str
     """Makes call number `i` of `client` and checks the answer; returns its kind."""
     kind = "screenshot" if screenshot else ("exec", "object", "scene", "exec")[i % 4]
     if kind == "exec":
-        result = session.call("execute_blender_code",
-                              {"code": "result = args['c'] * 100000 + args['i']", "args": {"c": client, "i": i}})
+        result = session.call(
+            "execute_blender_code", {"code": "result = args['c'] * 100000 + args['i']", "args": {"c": client, "i": i}}
+        )
         assert result["structuredContent"]["result"] == client * 100000 + i, result
     elif kind == "object":
         result = session.call("get_object_info", {"name": f"load_{client}"})
@@ -134,14 +154,24 @@ def run_load(port: int, server_pid: int, clients: int = 32, calls: int = 200, sc
     def pct(p):
         return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000 if latencies else None
 
-    return {"clients": clients, "calls_per_client": calls, "answered": len(latencies), "failures": failures,
-            "by_kind": done, "seconds": elapsed, "calls_per_s": len(latencies) / elapsed if elapsed else 0,
-            "p50_ms": pct(0.50), "p99_ms": pct(0.99), "rss_kib_start": rss_samples[0],
-            "rss_kib_peak": max(rss_samples), "rss_kib_end": rss_kib(server_pid)}
+    return {
+        "clients": clients,
+        "calls_per_client": calls,
+        "answered": len(latencies),
+        "failures": failures,
+        "by_kind": done,
+        "seconds": elapsed,
+        "calls_per_s": len(latencies) / elapsed if elapsed else 0,
+        "p50_ms": pct(0.50),
+        "p99_ms": pct(0.99),
+        "rss_kib_start": rss_samples[0],
+        "rss_kib_peak": max(rss_samples),
+        "rss_kib_end": rss_kib(server_pid),
+    }
 
 
 def main():
-    clients, calls, shots = (int(a) for a in (sys.argv[1:] + ["32", "200", "4"][len(sys.argv) - 1:])[:3])
+    clients, calls, shots = (int(a) for a in (sys.argv[1:] + ["32", "200", "4"][len(sys.argv) - 1 :])[:3])
     log = Path(os.environ.get("LOAD_LOG", "/tmp/blender-mcp-load.log"))
     proc, port = start_http_server(log)
     try:

@@ -6,6 +6,7 @@ test can kill, stall or abandon a call at exactly the moment it wants and can
 send input no SDK would produce. Everything they talk to is real: the
 `blender-mcp-rs` binary, the bridge, and a headless Blender (pip's bpy).
 """
+
 from __future__ import annotations
 
 import http.client
@@ -45,7 +46,9 @@ class StdioServer:
         self._log = open(log_path, "ab")
         self.proc = subprocess.Popen(
             [str(server_binary()), *args],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._log,
             env={**os.environ, "RUST_LOG": "info", **(env or {})},
         )
         self.pid = self.proc.pid
@@ -101,7 +104,9 @@ class StdioServer:
                 if left <= 0:
                     raise TimeoutError(f"no reply to request {request_id!r} within {timeout} s")
                 if self.proc.poll() is not None and not self._reader.is_alive():
-                    raise RuntimeError(f"server exited ({self.proc.returncode}) without answering {request_id!r}: {self.log_tail()}")
+                    raise RuntimeError(
+                        f"server exited ({self.proc.returncode}) without answering {request_id!r}: {self.log_tail()}"
+                    )
                 self._cond.wait(min(left, 0.5))
             return self._replies.pop(request_id)
 
@@ -109,10 +114,15 @@ class StdioServer:
         return self.wait_reply(self.request_async(method, params), timeout)
 
     def initialize(self) -> dict:
-        reply = self.request("initialize", {
-            "protocolVersion": PROTOCOL_VERSION, "capabilities": {},
-            "clientInfo": {"name": "fault-tests", "version": "0"},
-        }, timeout=30)
+        reply = self.request(
+            "initialize",
+            {
+                "protocolVersion": PROTOCOL_VERSION,
+                "capabilities": {},
+                "clientInfo": {"name": "fault-tests", "version": "0"},
+            },
+            timeout=30,
+        )
         assert "result" in reply, reply
         self.send({"jsonrpc": "2.0", "method": "notifications/initialized"})
         return reply["result"]
@@ -166,8 +176,11 @@ class HttpSession:
 
     def post(self, message: dict) -> tuple[int, dict | None]:
         """POSTs one message; returns the status and the JSON-RPC reply (SSE or JSON body)."""
-        headers = {"Content-Type": "application/json", "Accept": "application/json, text/event-stream",
-                   "MCP-Protocol-Version": PROTOCOL_VERSION}
+        headers = {
+            "Content-Type": "application/json",
+            "Accept": "application/json, text/event-stream",
+            "MCP-Protocol-Version": PROTOCOL_VERSION,
+        }
         if self.session_id:
             headers["Mcp-Session-Id"] = self.session_id
         self.conn.request("POST", "/mcp", body=json.dumps(message).encode(), headers=headers)
@@ -186,8 +199,14 @@ class HttpSession:
         return reply
 
     def initialize(self):
-        reply = self.request("initialize", {"protocolVersion": PROTOCOL_VERSION, "capabilities": {},
-                                            "clientInfo": {"name": "fault-tests", "version": "0"}})
+        reply = self.request(
+            "initialize",
+            {
+                "protocolVersion": PROTOCOL_VERSION,
+                "capabilities": {},
+                "clientInfo": {"name": "fault-tests", "version": "0"},
+            },
+        )
         assert "result" in reply, reply
         status, _ = self.post({"jsonrpc": "2.0", "method": "notifications/initialized"})
         assert status in (200, 202), status
@@ -229,6 +248,7 @@ def wait_http_ready(port: int, proc: subprocess.Popen, timeout: float = 30):
 
 
 # -- /proc probes ------------------------------------------------------------
+
 
 def children(pid: int) -> list[int]:
     """Direct children of `pid` (zombies included: an unreaped child is a leak)."""

@@ -4,6 +4,7 @@ The server launched this Blender, so after a crash its next call must
 relaunch one — and fifty crashes in a row must leave no dead children,
 sockets, file descriptors or threads behind in the server.
 """
+
 import os
 import signal
 import time
@@ -71,8 +72,11 @@ def test_fifty_kill_and_relaunch_cycles_leak_nothing(logs):
         # relaunch's process work; give them time to retire before counting.
         after = wait_until(
             lambda: (lambda now: now if now["threads"] <= baseline["threads"] + 2 else None)(
-                {"fds": len(fds(server.pid)), "sockets": sockets(server.pid), "threads": threads(server.pid)}),
-            timeout=15, what="the server's threads to settle")
+                {"fds": len(fds(server.pid)), "sockets": sockets(server.pid), "threads": threads(server.pid)}
+            ),
+            timeout=15,
+            what="the server's threads to settle",
+        )
         print(f"\n{cycles} kill/relaunch cycles: before {baseline}, after {after}")
         assert after["fds"] <= baseline["fds"], (baseline, after, fds(server.pid))
         assert after["sockets"] <= baseline["sockets"], (baseline, after)

@@ -1,5 +1,6 @@
 """Blender stops answering (SIGSTOP): calls time out with a clear error
 instead of hanging; after SIGCONT the same Blender serves again."""
+
 import os
 import signal
 import time
@@ -17,7 +18,10 @@ def test_sigstop_times_out_clearly_and_sigcont_serves_again(logs):
             wait_until(lambda: state_of(pid) == "T", 5, "Blender to stop")
             started = time.monotonic()
             # Two calls at once: both must come back, neither may wedge the other.
-            ids = [server.call_async("execute_blender_code", {"code": "result = args['n']", "args": {"n": n}}) for n in range(2)]
+            ids = [
+                server.call_async("execute_blender_code", {"code": "result = args['n']", "args": {"n": n}})
+                for n in range(2)
+            ]
             replies = [server.wait_reply(i, timeout=30) for i in ids]
             elapsed = time.monotonic() - started
             for reply in replies:

@@ -1,5 +1,6 @@
 """The MCP client vanishes in the middle of a call: the server cleans up
 (no orphaned Blender, no leaked sockets) and keeps serving everyone else."""
+
 import os
 import signal
 import socket
@@ -9,9 +10,20 @@ import time
 from pathlib import Path
 
 import pytest
-
-from support import (HttpSession, StdioServer, blender_python, children, fds, free_port, launching_args,
-                     server_binary, sockets, state_of, text_of, wait_http_ready, wait_until)
+from support import (
+    HttpSession,
+    StdioServer,
+    children,
+    fds,
+    free_port,
+    launching_args,
+    server_binary,
+    sockets,
+    state_of,
+    text_of,
+    wait_http_ready,
+    wait_until,
+)
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "e2e"))
 from addon_process import AddonBlender  # noqa: E402
@@ -29,8 +41,11 @@ def user_blender():
 
 
 def attached(logs, blender, name) -> StdioServer:
-    server = StdioServer(["--port", str(blender.port), "--no-launch", "--request-timeout", "20"], logs / name,
-                         env={"BLENDER_MCP_TOKEN": TOKEN})
+    server = StdioServer(
+        ["--port", str(blender.port), "--no-launch", "--request-timeout", "20"],
+        logs / name,
+        env={"BLENDER_MCP_TOKEN": TOKEN},
+    )
     server.initialize()
     return server
 
@@ -77,9 +92,23 @@ def test_http_stream_dropped_mid_call_leaves_other_sessions_serving(logs, user_b
     port = free_port()
     log = open(logs / "http_server.log", "wb")
     proc = subprocess.Popen(
-        [str(server_binary()), "--transport", "http", "--bind", f"127.0.0.1:{port}", "--port", str(user_blender.port),
-         "--no-launch", "--request-timeout", "20"],
-        stdin=subprocess.DEVNULL, stdout=log, stderr=log, env={**os.environ, "BLENDER_MCP_TOKEN": TOKEN})
+        [
+            str(server_binary()),
+            "--transport",
+            "http",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--port",
+            str(user_blender.port),
+            "--no-launch",
+            "--request-timeout",
+            "20",
+        ],
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=log,
+        env={**os.environ, "BLENDER_MCP_TOKEN": TOKEN},
+    )
     try:
         wait_http_ready(port, proc)
         steady = HttpSession(port)
@@ -90,13 +119,17 @@ def test_http_stream_dropped_mid_call_leaves_other_sessions_serving(logs, user_b
             dropper = HttpSession(port)
             dropper.initialize()
             # Send a slow call, then drop the TCP stream before the answer.
-            body = ('{"jsonrpc":"2.0","id":99,"method":"tools/call","params":{"name":"execute_blender_code",'
-                    '"arguments":{"code":"import time; time.sleep(1); result = 1"}}}').encode()
+            body = (
+                b'{"jsonrpc":"2.0","id":99,"method":"tools/call","params":{"name":"execute_blender_code",'
+                b'"arguments":{"code":"import time; time.sleep(1); result = 1"}}}'
+            )
             raw = socket.create_connection(("127.0.0.1", port))
-            raw.sendall(b"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nContent-Type: application/json\r\n"
-                        b"Accept: application/json, text/event-stream\r\nMcp-Session-Id: %s\r\n"
-                        b"MCP-Protocol-Version: 2025-11-25\r\nContent-Length: %d\r\n\r\n%s"
-                        % (port, dropper.session_id.encode(), len(body), body))
+            raw.sendall(
+                b"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nContent-Type: application/json\r\n"
+                b"Accept: application/json, text/event-stream\r\nMcp-Session-Id: %s\r\n"
+                b"MCP-Protocol-Version: 2025-11-25\r\nContent-Length: %d\r\n\r\n%s"
+                % (port, dropper.session_id.encode(), len(body), body)
+            )
             time.sleep(0.2)
             raw.close()
             dropper.close()

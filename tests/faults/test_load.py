@@ -1,5 +1,6 @@
 """32 MCP clients x 200 mixed calls against one server and one Blender:
 nothing lost, nothing mismatched, the server's memory bounded."""
+
 import json
 
 from load import run_load, start_http_server

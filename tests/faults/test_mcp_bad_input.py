@@ -1,10 +1,10 @@
 """Bad input at the MCP layer, written raw to the server's stdin: every
 malformed message gets an error (or, where JSON-RPC gives it no id to answer,
 at least no harm), and the server keeps serving."""
+
 import json
 
 import pytest
-
 from support import text_of
 
 MiB = 1024 * 1024
@@ -27,28 +27,42 @@ def send_and_collect(server, line: bytes) -> list[dict]:
     return errors_after(server, before)
 
 
-@pytest.mark.parametrize("line", [
-    b"[1, 2]\n",
-    b'"a string"\n',
-    b"42\n",
-    b'{"jsonrpc": "2.0", "id": {"nested": 1}, "method": "tools/list"}\n',
-    # Not a request (no method): a malformed response is never answered by id.
-    b'{"jsonrpc": "2.0", "id": 7}\n',
-])
+@pytest.mark.parametrize(
+    "line",
+    [
+        b"[1, 2]\n",
+        b'"a string"\n',
+        b"42\n",
+        b'{"jsonrpc": "2.0", "id": {"nested": 1}, "method": "tools/list"}\n',
+        # Not a request (no method): a malformed response is never answered by id.
+        b'{"jsonrpc": "2.0", "id": 7}\n',
+    ],
+)
 def test_invalid_json_rpc_gets_an_invalid_request_error(shared, line):
     errors = send_and_collect(shared, line)
     assert [e["error"]["code"] for e in errors] == [-32600], errors
     assert "id" not in errors[0], errors
 
 
-@pytest.mark.parametrize("line, request_id, code, message", [
-    (b'{"jsonrpc": "1.0", "id": "bad-1", "method": "tools/list"}\n', "bad-1", -32600, "Invalid Request: "),
-    (b'{"jsonrpc": "2.0", "id": "bad-2", "method": "tools/call", "params": "not an object"}\n', "bad-2",
-     -32600, "Invalid Request: "),
-    # Not "Method not found: tools/call", which is what rmcp alone answers.
-    (b'{"jsonrpc": "2.0", "id": "bad-3", "method": "tools/call", "params": {"name": 5}}\n', "bad-3",
-     -32602, "Invalid params for tools/call: invalid type: integer `5`"),
-])
+@pytest.mark.parametrize(
+    "line, request_id, code, message",
+    [
+        (b'{"jsonrpc": "1.0", "id": "bad-1", "method": "tools/list"}\n', "bad-1", -32600, "Invalid Request: "),
+        (
+            b'{"jsonrpc": "2.0", "id": "bad-2", "method": "tools/call", "params": "not an object"}\n',
+            "bad-2",
+            -32600,
+            "Invalid Request: ",
+        ),
+        # Not "Method not found: tools/call", which is what rmcp alone answers.
+        (
+            b'{"jsonrpc": "2.0", "id": "bad-3", "method": "tools/call", "params": {"name": 5}}\n',
+            "bad-3",
+            -32602,
+            "Invalid params for tools/call: invalid type: integer `5`",
+        ),
+    ],
+)
 def test_an_invalid_request_with_an_id_is_answered_by_that_id(shared, line, request_id, code, message):
     shared.write_raw(line)
     reply = shared.wait_reply(request_id, timeout=15)
@@ -57,7 +71,7 @@ def test_an_invalid_request_with_an_id_is_answered_by_that_id(shared, line, requ
     still_serving(shared, request_id)
 
 
-@pytest.mark.parametrize("line", [b"{not json at all\n", b"\xff\xfe\xfd garbage\n", b"{\"id\": 1,\n"])
+@pytest.mark.parametrize("line", [b"{not json at all\n", b"\xff\xfe\xfd garbage\n", b'{"id": 1,\n'])
 def test_unparseable_line_gets_a_parse_error(shared, line):
     errors = send_and_collect(shared, line)
     assert [e["error"]["code"] for e in errors] == [-32700], errors
@@ -77,18 +91,21 @@ def test_unknown_method_and_unknown_tool_are_errors(shared):
     still_serving(shared, "unknown")
 
 
-@pytest.mark.parametrize("tool, arguments, expected", [
-    ("execute_blender_code", {"code": 5}, "invalid type: integer `5`, expected a string"),
-    ("execute_blender_code", {"code": "1", "args": [1, 2]}, "invalid type: sequence, expected a map"),
-    ("execute_blender_code", {}, "missing field `code`"),
-    ("execute_blender_code", {"code": "   "}, "code is empty"),
-    ("get_scene_info", {"limit": "ten"}, "expected u32"),
-    ("get_scene_info", {"limit": -1}, "expected u32"),
-    ("get_scene_info", {"offset": 1.5}, "expected u32"),
-    ("get_object_info", {}, "missing field `name`"),
-    ("get_object_info", {"name": ["Cube"]}, "expected a string"),
-    ("get_viewport_screenshot", {"max_size": "big"}, "expected u32"),
-])
+@pytest.mark.parametrize(
+    "tool, arguments, expected",
+    [
+        ("execute_blender_code", {"code": 5}, "invalid type: integer `5`, expected a string"),
+        ("execute_blender_code", {"code": "1", "args": [1, 2]}, "invalid type: sequence, expected a map"),
+        ("execute_blender_code", {}, "missing field `code`"),
+        ("execute_blender_code", {"code": "   "}, "code is empty"),
+        ("get_scene_info", {"limit": "ten"}, "expected u32"),
+        ("get_scene_info", {"limit": -1}, "expected u32"),
+        ("get_scene_info", {"offset": 1.5}, "expected u32"),
+        ("get_object_info", {}, "missing field `name`"),
+        ("get_object_info", {"name": ["Cube"]}, "expected a string"),
+        ("get_viewport_screenshot", {"max_size": "big"}, "expected u32"),
+    ],
+)
 def test_wrong_or_missing_arguments_are_tool_errors(shared, tool, arguments, expected):
     result = shared.call(tool, arguments, timeout=30)
     assert result["isError"], result

@@ -1,11 +1,11 @@
 """User code that raises, exits or quits Blender: an error (or a defined
 value) comes back, and Blender keeps serving — or, when the code really
 ended the process, the error says so and the next call relaunches it."""
+
 import os
 import shutil
 
 import pytest
-
 from support import StdioServer, children, free_port, state_of, text_of
 
 
@@ -13,14 +13,17 @@ def pid_of(server) -> int:
     return server.exec_value("import os; result = os.getpid()")
 
 
-@pytest.mark.parametrize("code, exc_type", [
-    ("raise ValueError('bad value from the model')", "ValueError"),
-    ("import sys; sys.exit(3)", "SystemExit"),
-    ("raise SystemExit('bye')", "SystemExit"),
-    ("raise KeyboardInterrupt", "KeyboardInterrupt"),
-    ("def f(): f()\nf()", "RecursionError"),
-    ("exit()", "SystemExit"),
-])
+@pytest.mark.parametrize(
+    "code, exc_type",
+    [
+        ("raise ValueError('bad value from the model')", "ValueError"),
+        ("import sys; sys.exit(3)", "SystemExit"),
+        ("raise SystemExit('bye')", "SystemExit"),
+        ("raise KeyboardInterrupt", "KeyboardInterrupt"),
+        ("def f(): f()\nf()", "RecursionError"),
+        ("exit()", "SystemExit"),
+    ],
+)
 def test_code_that_raises_or_exits_is_an_error_and_blender_keeps_serving(shared, code, exc_type):
     before = pid_of(shared)
     result = shared.call("execute_blender_code", {"code": code})
@@ -54,13 +57,24 @@ def test_code_that_ends_the_process_is_reported_and_the_next_call_relaunches(sha
     assert state_of(before) is None and children(shared.pid) == [after]
 
 
-@pytest.mark.skipif(os.environ.get("BLENDER_MCP_GUI_TESTS") != "1",
-                    reason="set BLENDER_MCP_GUI_TESTS=1 to run Blender-binary tests (Debian's blender)")
+@pytest.mark.skipif(
+    os.environ.get("BLENDER_MCP_GUI_TESTS") != "1",
+    reason="set BLENDER_MCP_GUI_TESTS=1 to run Blender-binary tests (Debian's blender)",
+)
 def test_quit_blender_operator_in_blender_background_mode(logs):
     """`blender -b` (Debian's Blender): the quit request waits for a window
     manager loop the blocking host never returns to, so Blender keeps serving."""
-    server = StdioServer(["--port", str(free_port()), "--blender-program", shutil.which("blender") or "blender",
-                          "--request-timeout", "20"], logs / "quit_background.log")
+    server = StdioServer(
+        [
+            "--port",
+            str(free_port()),
+            "--blender-program",
+            shutil.which("blender") or "blender",
+            "--request-timeout",
+            "20",
+        ],
+        logs / "quit_background.log",
+    )
     try:
         server.initialize()
         before = server.exec_value("import os; result = [os.getpid(), bpy.app.background]")

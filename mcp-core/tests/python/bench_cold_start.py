@@ -18,19 +18,30 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[3]
 DEFAULT_BINARY = REPO_ROOT / "target" / "release" / "examples" / "echo_server"
 
-MESSAGES = b"".join(json.dumps(m).encode() + b"\n" for m in [
-    {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
-        "protocolVersion": "2025-11-25", "capabilities": {},
-        "clientInfo": {"name": "bench", "version": "0"}}},
-    {"jsonrpc": "2.0", "method": "notifications/initialized"},
-    {"jsonrpc": "2.0", "id": 2, "method": "tools/list"},
-])
+MESSAGES = b"".join(
+    json.dumps(m).encode() + b"\n"
+    for m in [
+        {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "initialize",
+            "params": {
+                "protocolVersion": "2025-11-25",
+                "capabilities": {},
+                "clientInfo": {"name": "bench", "version": "0"},
+            },
+        },
+        {"jsonrpc": "2.0", "method": "notifications/initialized"},
+        {"jsonrpc": "2.0", "id": 2, "method": "tools/list"},
+    ]
+)
 
 
 def one_run(binary: Path) -> float:
     started = time.perf_counter()
-    proc = subprocess.Popen([str(binary), "--transport", "stdio"], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [str(binary), "--transport", "stdio"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+    )
     proc.stdin.write(MESSAGES)
     proc.stdin.flush()
     while True:
@@ -50,9 +61,11 @@ def main() -> None:
     runs = int(sys.argv[2]) if len(sys.argv) > 2 else 30
     one_run(binary)  # warm the page cache; cold *process* start is what we measure
     samples = sorted(one_run(binary) * 1000 for _ in range(runs))
-    print(f"{binary.name}: cold start to first tools/list over stdio, {runs} runs: "
-          f"min {samples[0]:.1f} ms, median {statistics.median(samples):.1f} ms, "
-          f"p90 {samples[int(runs * 0.9) - 1]:.1f} ms, max {samples[-1]:.1f} ms")
+    print(
+        f"{binary.name}: cold start to first tools/list over stdio, {runs} runs: "
+        f"min {samples[0]:.1f} ms, median {statistics.median(samples):.1f} ms, "
+        f"p90 {samples[int(runs * 0.9) - 1]:.1f} ms, max {samples[-1]:.1f} ms"
+    )
 
 
 if __name__ == "__main__":

@@ -25,14 +25,18 @@ def anyio_backend():
 
 def _build_example(profile_args: list[str]) -> Path:
     out = subprocess.run(
-        ["cargo", "build", "-p", "mcp-core", "--example", "echo_server",
-         "--message-format=json", *profile_args],
-        cwd=REPO_ROOT, check=True, stdout=subprocess.PIPE,
+        ["cargo", "build", "-p", "mcp-core", "--example", "echo_server", "--message-format=json", *profile_args],
+        cwd=REPO_ROOT,
+        check=True,
+        stdout=subprocess.PIPE,
     ).stdout.decode()
     for line in out.splitlines():
         msg = json.loads(line)
-        if msg.get("reason") == "compiler-artifact" and msg["target"]["name"] == "echo_server" \
-                and msg.get("executable"):
+        if (
+            msg.get("reason") == "compiler-artifact"
+            and msg["target"]["name"] == "echo_server"
+            and msg.get("executable")
+        ):
             return Path(msg["executable"])
     raise RuntimeError("cargo did not report the echo_server executable")
 
@@ -48,8 +52,10 @@ class ServerProcess:
 
     def __init__(self, binary: Path, args: list[str]):
         self.proc = subprocess.Popen(
-            [str(binary), *args], stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            [str(binary), *args],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
             env={**os.environ, "RUST_LOG": "info"},
         )
         self.lines: list[str] = []
@@ -80,8 +86,9 @@ class ServerProcess:
                 match = regex.search(self.stderr)
                 if match:
                     return match
-                raise AssertionError(f"server exited ({self.proc.returncode}) before logging "
-                                     f"{pattern!r}:\n{self.stderr}")
+                raise AssertionError(
+                    f"server exited ({self.proc.returncode}) before logging {pattern!r}:\n{self.stderr}"
+                )
             time.sleep(0.02)
         raise AssertionError(f"timed out waiting for {pattern!r} in server log:\n{self.stderr}")
 

@@ -48,8 +48,7 @@ class RawSse:
 
 def post(host: str, port: int, path: str, body: bytes, headers=None):
     conn = http.client.HTTPConnection(host, port, timeout=10)
-    conn.request("POST", path, body=body, headers={"Content-Type": "application/json",
-                                                    **(headers or {})})
+    conn.request("POST", path, body=body, headers={"Content-Type": "application/json", **(headers or {})})
     response = conn.getresponse()
     data = response.read()
     conn.close()

@@ -11,9 +11,12 @@ from mcp import Client
 from mcp.client.sse import sse_client
 from sse_raw import RawSse, post
 
-INIT = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
-    "protocolVersion": "2024-11-05", "capabilities": {},
-    "clientInfo": {"name": "raw-sse", "version": "0"}}}
+INIT = {
+    "jsonrpc": "2.0",
+    "id": 1,
+    "method": "initialize",
+    "params": {"protocolVersion": "2024-11-05", "capabilities": {}, "clientInfo": {"name": "raw-sse", "version": "0"}},
+}
 
 
 @pytest.mark.anyio
@@ -30,8 +33,7 @@ async def test_sdk_sse_client_end_to_end(start_server, transport):
         assert sorted(t.name for t in tools.tools) == ["add", "echo", "slow"]
         added = await client.call_tool("add", {"a": 20, "b": 22})
         assert added.structured_content == {"sum": 42.0}
-        slow = await client.call_tool("slow", {"steps": 3, "step_ms": 20},
-                                      progress_callback=on_progress)
+        slow = await client.call_tool("slow", {"steps": 3, "step_ms": 20}, progress_callback=on_progress)
         assert slow.content[0].text == "done after 3 steps"
     assert seen == [1.0, 2.0, 3.0]
 
@@ -56,8 +58,7 @@ def test_endpoint_event_then_replies_on_the_stream(start_server):
 
 
 def test_keep_alive_comments_on_idle_stream(start_server):
-    server = start_server("--transport", "sse", "--bind", "127.0.0.1:0",
-                          "--sse-keep-alive-ms", "200")
+    server = start_server("--transport", "sse", "--bind", "127.0.0.1:0", "--sse-keep-alive-ms", "200")
     stream = RawSse(server.host, server.port)
     try:
         stream.next_event()  # endpoint
@@ -71,10 +72,15 @@ def test_keep_alive_comments_on_idle_stream(start_server):
         stream.close()
 
 
-@pytest.mark.parametrize("body,code", [(b"{nope", -32700), (b'{"jsonrpc":"2.0","id":4}', -32600),
-                                       (b"[]", -32600),
-                                       (b'{"jsonrpc":"2.0","id":6,"method":"tools/call","params":{"name":5}}',
-                                        -32602)])
+@pytest.mark.parametrize(
+    "body,code",
+    [
+        (b"{nope", -32700),
+        (b'{"jsonrpc":"2.0","id":4}', -32600),
+        (b"[]", -32600),
+        (b'{"jsonrpc":"2.0","id":6,"method":"tools/call","params":{"name":5}}', -32602),
+    ],
+)
 def test_malformed_message_gets_jsonrpc_error_and_session_survives(start_server, body, code):
     server = start_server("--transport", "sse", "--bind", "127.0.0.1:0")
     stream = RawSse(server.host, server.port)
@@ -110,11 +116,15 @@ def test_session_is_removed_when_the_stream_drops(start_server):
     stream.next_message()
     session_id = endpoint.split("sessionId=")[1]
     stream.close()
-    server.wait_for_log(rf'session={session_id} live_sessions=0.*legacy SSE session closed'
-                        rf'|legacy SSE session closed.*session={session_id} live_sessions=0')
+    server.wait_for_log(
+        rf"session={session_id} live_sessions=0.*legacy SSE session closed"
+        rf"|legacy SSE session closed.*session={session_id} live_sessions=0"
+    )
     # The rmcp service task (and the handler it owns) is gone too.
-    server.wait_for_log(rf'session={session_id}.*legacy SSE session task ended'
-                        rf'|legacy SSE session task ended.*session={session_id}')
+    server.wait_for_log(
+        rf"session={session_id}.*legacy SSE session task ended"
+        rf"|legacy SSE session task ended.*session={session_id}"
+    )
     deadline = time.monotonic() + 5
     while True:
         response, _ = post(server.host, server.port, endpoint, json.dumps(INIT).encode())
@@ -126,8 +136,9 @@ def test_session_is_removed_when_the_stream_drops(start_server):
 
 @pytest.mark.anyio
 async def test_sigterm_drains_an_in_flight_sse_call(start_server):
-    import anyio
     import signal
+
+    import anyio
 
     server = start_server("--transport", "sse", "--bind", "127.0.0.1:0")
     result = {}

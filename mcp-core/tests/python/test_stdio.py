@@ -40,21 +40,24 @@ async def test_progress_notifications_during_slow_call(echo_bin):
         seen.append((progress, total, message))
 
     async with Client(params(echo_bin), mode="legacy") as client:
-        result = await client.call_tool("slow", {"steps": 4, "step_ms": 20},
-                                        progress_callback=on_progress)
+        result = await client.call_tool("slow", {"steps": 4, "step_ms": 20}, progress_callback=on_progress)
     assert result.content[0].text == "done after 4 steps"
     assert [p for p, _, _ in seen] == [1.0, 2.0, 3.0, 4.0]
     assert all(total == 4.0 for _, total, _ in seen)
 
 
-INIT = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
-    "protocolVersion": "2025-11-25", "capabilities": {},
-    "clientInfo": {"name": "raw-test", "version": "0"}}}
+INIT = {
+    "jsonrpc": "2.0",
+    "id": 1,
+    "method": "initialize",
+    "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "raw-test", "version": "0"}},
+}
 
 
 def _spawn_raw(echo_bin, stdin=subprocess.PIPE, extra=()):
-    return subprocess.Popen([str(echo_bin), "--transport", "stdio", *extra], stdin=stdin,
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        [str(echo_bin), "--transport", "stdio", *extra], stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+    )
 
 
 def _replies_until(proc, request_id):
@@ -121,8 +124,12 @@ def test_a_line_over_the_limit_is_answered_by_its_id_and_skipped(echo_bin):
     proc = _spawn_raw(echo_bin, extra=("--max-message-bytes", "4096"))
     try:
         _initialize(proc)
-        big = {"jsonrpc": "2.0", "id": "big", "method": "tools/call",
-               "params": {"name": "echo", "arguments": {"text": "x" * 100_000}}}
+        big = {
+            "jsonrpc": "2.0",
+            "id": "big",
+            "method": "tools/call",
+            "params": {"name": "echo", "arguments": {"text": "x" * 100_000}},
+        }
         proc.stdin.write((json.dumps(big) + "\n").encode())
         proc.stdin.write((json.dumps({"jsonrpc": "2.0", "id": 3, "method": "ping"}) + "\n").encode())
         proc.stdin.flush()
@@ -172,8 +179,9 @@ def test_exits_zero_when_stdio_is_a_socket_pair(echo_bin, stop):
     # FIFOs, so stdin is read on mcp-core's own thread; neither a pending read
     # (SIGTERM) nor EOF may leave the process hanging.
     ours, theirs = socket.socketpair()
-    proc = subprocess.Popen([str(echo_bin), "--transport", "stdio"], stdin=theirs,
-                            stdout=theirs, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [str(echo_bin), "--transport", "stdio"], stdin=theirs, stdout=theirs, stderr=subprocess.DEVNULL
+    )
     theirs.close()
     try:
         ours.sendall((json.dumps(INIT) + "\n").encode())

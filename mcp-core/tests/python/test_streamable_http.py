@@ -6,8 +6,6 @@ from __future__ import annotations
 import http.client
 import json
 import signal
-import threading
-import time
 
 import anyio
 import httpx2
@@ -21,8 +19,7 @@ pytestmark = pytest.mark.anyio
 def client_for(server, mode, token=None, terminate_on_close=True):
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     http = httpx2.AsyncClient(headers=headers)
-    transport = streamable_http_client(server.url("/mcp"), http_client=http,
-                                       terminate_on_close=terminate_on_close)
+    transport = streamable_http_client(server.url("/mcp"), http_client=http, terminate_on_close=terminate_on_close)
     return Client(transport, mode=mode)
 
 
@@ -41,19 +38,23 @@ async def test_tools_and_progress(start_server, mode):
         assert sorted(t.name for t in tools.tools) == ["add", "echo", "slow"]
         added = await client.call_tool("add", {"a": 1.5, "b": 2})
         assert added.structured_content == {"sum": 3.5}
-        slow = await client.call_tool("slow", {"steps": 3, "step_ms": 30},
-                                      progress_callback=on_progress)
+        slow = await client.call_tool("slow", {"steps": 3, "step_ms": 30}, progress_callback=on_progress)
         assert slow.content[0].text == "done after 3 steps"
     assert seen == [1.0, 2.0, 3.0]
 
 
 def _post(server, body: bytes, headers=None):
     conn = http.client.HTTPConnection(server.host, server.port, timeout=10)
-    conn.request("POST", "/mcp", body=body, headers={
-        "Content-Type": "application/json",
-        "Accept": "application/json, text/event-stream",
-        **(headers or {}),
-    })
+    conn.request(
+        "POST",
+        "/mcp",
+        body=body,
+        headers={
+            "Content-Type": "application/json",
+            "Accept": "application/json, text/event-stream",
+            **(headers or {}),
+        },
+    )
     response = conn.getresponse()
     data = response.read()
     conn.close()
@@ -77,12 +78,18 @@ def test_raw_stateless_2026_request(start_server):
         "io.modelcontextprotocol/clientInfo": {"name": "raw", "version": "0"},
         "io.modelcontextprotocol/clientCapabilities": {},
     }
-    body = json.dumps({"jsonrpc": "2.0", "id": 5, "method": "tools/call",
-                       "params": {"name": "echo", "arguments": {"text": "stateless"},
-                                  "_meta": meta}}).encode()
+    body = json.dumps(
+        {
+            "jsonrpc": "2.0",
+            "id": 5,
+            "method": "tools/call",
+            "params": {"name": "echo", "arguments": {"text": "stateless"}, "_meta": meta},
+        }
+    ).encode()
     # 2026-07-28 mirrors the method and tool name into headers (Mcp-Method, Mcp-Name).
-    response, data = _post(server, body, {"MCP-Protocol-Version": "2026-07-28",
-                                          "Mcp-Method": "tools/call", "Mcp-Name": "echo"})
+    response, data = _post(
+        server, body, {"MCP-Protocol-Version": "2026-07-28", "Mcp-Method": "tools/call", "Mcp-Name": "echo"}
+    )
     assert response.status == 200, data
     assert response.getheader("Mcp-Session-Id") is None
     reply = _jsonrpc_from(response, data)
@@ -98,9 +105,12 @@ def test_malformed_jsonrpc_gets_error_and_server_keeps_serving(start_server, bod
     error = _jsonrpc_from(response, data)
     assert error["jsonrpc"] == "2.0"
     assert error["error"]["code"] in (-32700, -32600, -32602, -32601)
-    init = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
-        "protocolVersion": "2025-11-25", "capabilities": {},
-        "clientInfo": {"name": "raw", "version": "0"}}}
+    init = {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "initialize",
+        "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "raw", "version": "0"}},
+    }
     response, data = _post(server, json.dumps(init).encode())
     assert response.status == 200
     assert _jsonrpc_from(response, data)["result"]["serverInfo"]["name"] == "echo-server"

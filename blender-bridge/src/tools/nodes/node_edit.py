@@ -99,7 +99,7 @@ def op_add_socket(tree, op, where):
         kinds = [n for n in dir(bpy.types) if n.startswith("NodeSocket") and "Interface" not in n]
         raise ValueError(
             f"{where}: cannot add socket type {kind!r} ({e}); socket types: {choice_list(str(kind), kinds)}"
-        )
+        ) from None
     values = {k: op[k] for k in ("default_value", "min_value", "max_value", "description") if op.get(k) is not None}
     set_properties(item, values, f"{where}: {name}")
     if in_out == "INPUT" and hasattr(item, "default_value"):

@@ -18,5 +18,6 @@ if args.get("look_at") is not None:
     point_at(obj, resolve_target(args["look_at"]))
 if args.get("make_active"):
     scene.camera = obj
-result = dict(describe_object(obj), active=scene.camera == obj,
-              lens_mm=round(obj.data.lens, 5) if obj.type == "CAMERA" else None)
+result = dict(
+    describe_object(obj), active=scene.camera == obj, lens_mm=round(obj.data.lens, 5) if obj.type == "CAMERA" else None
+)

@@ -24,7 +24,11 @@ else:
     orphans = []
     for attr in dir(bpy.data):
         store = getattr(bpy.data, attr)
-        if isinstance(store, bpy.types.bpy_prop_collection) and attr not in ("window_managers", "screens", "workspaces"):
+        if isinstance(store, bpy.types.bpy_prop_collection) and attr not in (
+            "window_managers",
+            "screens",
+            "workspaces",
+        ):
             for block in store:
                 if isinstance(block, bpy.types.ID) and block.users == 0 and not block.use_fake_user:
                     orphans.append((attr, block.name))

@@ -49,7 +49,9 @@ def apply_transform(obj, spec, relative=False):
         rot = [math.radians(a) for a in spec["rotation_degrees"]]
         if relative:
             rot = [a + b for a, b in zip(obj.rotation_euler, rot)]
-        obj.rotation_mode = obj.rotation_mode if obj.rotation_mode in {"XYZ", "XZY", "YXZ", "YZX", "ZXY", "ZYX"} else "XYZ"
+        obj.rotation_mode = (
+            obj.rotation_mode if obj.rotation_mode in {"XYZ", "XZY", "YXZ", "YZX", "ZXY", "ZYX"} else "XYZ"
+        )
         obj.rotation_euler = Euler(rot, obj.rotation_euler.order)
     if spec.get("scale") is not None:
         scale = Vector(spec["scale"])

@@ -13,7 +13,8 @@ EXPORTERS = {
     "ply": [("wm.ply_export", "export_selected_objects"), ("export_mesh.ply", "use_selection")],
 }
 IMPORTERS = {
-    "gltf": ["import_scene.gltf"], "glb": ["import_scene.gltf"],
+    "gltf": ["import_scene.gltf"],
+    "glb": ["import_scene.gltf"],
     "obj": ["wm.obj_import", "import_scene.obj"],
     "fbx": ["import_scene.fbx"],
     "stl": ["wm.stl_import", "import_mesh.stl"],
@@ -33,5 +34,7 @@ def find_operator(candidates, fmt, action):
                 continue  # listed but not registered (add-on disabled)
             return path, op
     names = ", ".join(p[0] if isinstance(p, tuple) else p for p in candidates)
-    raise RuntimeError(f"this Blender ({bpy.app.version_string}) cannot {action} {fmt.upper()}: none of "
-                       f"{names} is available (the add-on may be disabled)")
+    raise RuntimeError(
+        f"this Blender ({bpy.app.version_string}) cannot {action} {fmt.upper()}: none of "
+        f"{names} is available (the add-on may be disabled)"
+    )

@@ -28,5 +28,4 @@ def node(coll):
     }
 
 
-result = {"root": node(bpy.context.scene.collection),
-          "orphans": [c.name for c in bpy.data.collections if c.users == 0]}
+result = {"root": node(bpy.context.scene.collection), "orphans": [c.name for c in bpy.data.collections if c.users == 0]}

@@ -6,14 +6,22 @@ limit, offset = args["limit"], args["offset"]
 
 
 def describe(block):
-    info = {"name": block.name, "users": block.users, "fake_user": block.use_fake_user,
-            "library": block.library.filepath if block.library else None}
+    info = {
+        "name": block.name,
+        "users": block.users,
+        "fake_user": block.use_fake_user,
+        "library": block.library.filepath if block.library else None,
+    }
     if kind == "meshes":
-        info.update(vertices=len(block.vertices), faces=len(block.polygons),
-                    materials=[m.name if m else None for m in block.materials])
+        info.update(
+            vertices=len(block.vertices),
+            faces=len(block.polygons),
+            materials=[m.name if m else None for m in block.materials],
+        )
     elif kind == "images":
-        info.update(size=list(block.size), source=block.source, filepath=block.filepath,
-                    packed=block.packed_file is not None)
+        info.update(
+            size=list(block.size), source=block.source, filepath=block.filepath, packed=block.packed_file is not None
+        )
     elif kind == "materials":
         info.update(use_nodes=uses_nodes(block))
     elif kind == "lights":
@@ -28,7 +36,12 @@ def describe(block):
 
 
 blocks = list(store)
-page = blocks[offset:offset + limit]
+page = blocks[offset : offset + limit]
 end = offset + len(page)
-result = {"kind": kind, "total": len(blocks), "offset": offset, "items": [describe(b) for b in page],
-          "next_offset": end if end < len(blocks) else None}
+result = {
+    "kind": kind,
+    "total": len(blocks),
+    "offset": offset,
+    "items": [describe(b) for b in page],
+    "next_offset": end if end < len(blocks) else None,
+}

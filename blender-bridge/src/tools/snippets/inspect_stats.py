@@ -16,8 +16,17 @@ for obj in scene.objects:
     mesh.calc_loop_triangles()
     tris += len(mesh.loop_triangles)
 result = {
-    "scene": scene.name, "objects": len(scene.objects), "objects_by_type": by_type,
-    "vertices": verts, "edges": edges, "faces": faces, "triangles": tris, "evaluated": evaluated,
-    "materials": len(bpy.data.materials), "collections": len(bpy.data.collections),
-    "frame_start": scene.frame_start, "frame_end": scene.frame_end, "frame_current": scene.frame_current,
+    "scene": scene.name,
+    "objects": len(scene.objects),
+    "objects_by_type": by_type,
+    "vertices": verts,
+    "edges": edges,
+    "faces": faces,
+    "triangles": tris,
+    "evaluated": evaluated,
+    "materials": len(bpy.data.materials),
+    "collections": len(bpy.data.collections),
+    "frame_start": scene.frame_start,
+    "frame_end": scene.frame_end,
+    "frame_current": scene.frame_current,
 }

@@ -12,7 +12,9 @@ tree = mat.node_tree
 bsdf = next((n for n in tree.nodes if n.type == "BSDF_PRINCIPLED"), None)
 if bsdf is None:
     bsdf = tree.nodes.new("ShaderNodeBsdfPrincipled")
-    out = next((n for n in tree.nodes if n.type == "OUTPUT_MATERIAL"), None) or tree.nodes.new("ShaderNodeOutputMaterial")
+    out = next((n for n in tree.nodes if n.type == "OUTPUT_MATERIAL"), None) or tree.nodes.new(
+        "ShaderNodeOutputMaterial"
+    )
     tree.links.new(bsdf.outputs["BSDF"], out.inputs["Surface"])
 
 
@@ -66,7 +68,9 @@ if args.get("object") is not None:
     elif slot < len(obj.material_slots):
         obj.material_slots[slot].material = mat
     else:
-        raise ValueError(f"{obj.name!r} has {len(obj.material_slots)} material slots; slot must be 0..{len(obj.material_slots)}")
+        raise ValueError(
+            f"{obj.name!r} has {len(obj.material_slots)} material slots; slot must be 0..{len(obj.material_slots)}"
+        )
     assigned_to = {"object": obj.name, "slot": slot}
 
 result = {"created": created, "assigned_to": assigned_to, "material": describe_material(mat)}

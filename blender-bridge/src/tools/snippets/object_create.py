@@ -21,7 +21,9 @@ def torus(bm, major, minor, rings=48, sides=12):
         grid.append(row)
     for i in range(rings):
         for j in range(sides):
-            bm.faces.new((grid[i][j], grid[(i + 1) % rings][j], grid[(i + 1) % rings][(j + 1) % sides], grid[i][(j + 1) % sides]))
+            bm.faces.new(
+                (grid[i][j], grid[(i + 1) % rings][j], grid[(i + 1) % rings][(j + 1) % sides], grid[i][(j + 1) % sides])
+            )
 
 
 def build_mesh():
@@ -40,8 +42,15 @@ def build_mesh():
     elif kind == "ico_sphere":
         bmesh.ops.create_icosphere(bm, subdivisions=2, radius=half, calc_uvs=True)
     elif kind in ("cylinder", "cone"):
-        bmesh.ops.create_cone(bm, cap_ends=True, segments=32, radius1=half,
-                              radius2=half if kind == "cylinder" else 0.0, depth=size, calc_uvs=True)
+        bmesh.ops.create_cone(
+            bm,
+            cap_ends=True,
+            segments=32,
+            radius1=half,
+            radius2=half if kind == "cylinder" else 0.0,
+            depth=size,
+            calc_uvs=True,
+        )
     elif kind == "torus":
         torus(bm, size * 0.375, size * 0.125)
     elif kind == "monkey":

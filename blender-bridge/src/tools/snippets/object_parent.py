@@ -6,7 +6,9 @@ if parent is not None:
     walker = parent
     while walker is not None:
         if walker == child:
-            raise ValueError(f"{parent.name!r} is {child.name!r} or one of its descendants: that would make a parent loop")
+            raise ValueError(
+                f"{parent.name!r} is {child.name!r} or one of its descendants: that would make a parent loop"
+            )
         walker = walker.parent
 bpy.context.view_layer.update()  # matrix_world of fresh or moved objects is stale until then
 world = child.matrix_world.copy()

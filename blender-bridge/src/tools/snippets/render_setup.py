@@ -3,8 +3,11 @@
 # render leaves the user's scene exactly as it was unless told otherwise.
 import os
 
-ENGINE_ALIASES = {"CYCLES": ["CYCLES"], "WORKBENCH": ["BLENDER_WORKBENCH"],
-                  "EEVEE": ["BLENDER_EEVEE_NEXT", "BLENDER_EEVEE"]}
+ENGINE_ALIASES = {
+    "CYCLES": ["CYCLES"],
+    "WORKBENCH": ["BLENDER_WORKBENCH"],
+    "EEVEE": ["BLENDER_EEVEE_NEXT", "BLENDER_EEVEE"],
+}
 
 
 def set_engine(render, name):
@@ -17,7 +20,9 @@ def set_engine(render, name):
             return
         except TypeError:
             continue
-    raise ValueError(f"this Blender ({bpy.app.version_string}) has no {name} render engine (tried {', '.join(ENGINE_ALIASES[name])})")
+    raise ValueError(
+        f"this Blender ({bpy.app.version_string}) has no {name} render engine (tried {', '.join(ENGINE_ALIASES[name])})"
+    )
 
 
 def denoiser_available():
@@ -30,9 +35,18 @@ def denoiser_available():
 
 def configure_render(scene, spec):
     r = scene.render
-    props = [(r, "engine"), (r, "resolution_x"), (r, "resolution_y"), (r, "resolution_percentage"),
-             (r, "filepath"), (r.image_settings, "file_format"), (r.image_settings, "color_mode"),
-             (r.image_settings, "color_depth"), (scene, "camera"), (scene, "frame_current")]
+    props = [
+        (r, "engine"),
+        (r, "resolution_x"),
+        (r, "resolution_y"),
+        (r, "resolution_percentage"),
+        (r, "filepath"),
+        (r.image_settings, "file_format"),
+        (r.image_settings, "color_mode"),
+        (r.image_settings, "color_depth"),
+        (scene, "camera"),
+        (scene, "frame_current"),
+    ]
     if hasattr(scene, "cycles"):
         props += [(scene.cycles, "samples"), (scene.cycles, "use_denoising")]
     if hasattr(scene, "eevee"):
@@ -53,7 +67,9 @@ def configure_render(scene, spec):
                 raise ValueError(f"{cam.name!r} is a {cam.type} object, not a camera")
             scene.camera = cam
         if scene.camera is None:
-            raise ValueError("the scene has no active camera: pass camera, or add one with add_camera(make_active=true)")
+            raise ValueError(
+                "the scene has no active camera: pass camera, or add one with add_camera(make_active=true)"
+            )
         if spec.get("width"):
             r.resolution_x = spec["width"]
         if spec.get("height"):
@@ -88,5 +104,9 @@ def render_still(scene, path):
 
 def render_summary(scene):
     r = scene.render
-    return {"engine": r.engine, "width": r.resolution_x, "height": r.resolution_y,
-            "camera": scene.camera.name if scene.camera else None}
+    return {
+        "engine": r.engine,
+        "width": r.resolution_x,
+        "height": r.resolution_y,
+        "camera": scene.camera.name if scene.camera else None,
+    }

@@ -44,7 +44,10 @@ elif method == "file":
             # state, like the checkpoint: anything in bpy.app.driver_namespace
             # makes pip's bpy hang at exit.
             import types
-            state = sys.modules.setdefault("blender_mcp_checkpoint_state", types.ModuleType("blender_mcp_checkpoint_state"))
+
+            state = sys.modules.setdefault(
+                "blender_mcp_checkpoint_state", types.ModuleType("blender_mcp_checkpoint_state")
+            )
             state.file_alias = (bpy.data.filepath, args.get("filepath") or "")
     finally:
         shutil.rmtree(os.path.dirname(path), ignore_errors=True)

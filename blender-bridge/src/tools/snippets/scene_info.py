@@ -41,10 +41,10 @@ def describe(obj, collection):
 if needle:
     matching = [o for o in objects if needle in o.name.lower()]
     total_matching = len(matching)
-    page = matching[offset:offset + limit]
+    page = matching[offset : offset + limit]
 else:
     total_matching = len(objects)
-    page = objects[offset:offset + limit]
+    page = objects[offset : offset + limit]
 
 summary = {
     "name": scene.name,

@@ -25,7 +25,7 @@ def fit(width, height):
 def find_view3d():
     wm = bpy.context.window_manager
     best = None
-    for window in (wm.windows if wm else []):
+    for window in wm.windows if wm else []:
         for area in window.screen.areas:
             if area.type == "VIEW_3D" and (best is None or area.width * area.height > best[1].width * best[1].height):
                 best = (window, area)
@@ -57,7 +57,18 @@ def framing_camera():
     bpy.context.view_layer.update()  # matrix_world is stale after edits until the depsgraph runs
     points = []
     for obj in scene.objects:
-        if obj.visible_get() and obj.type in {"MESH", "CURVE", "SURFACE", "META", "FONT", "VOLUME", "POINTCLOUD", "CURVES", "GPENCIL", "GREASEPENCIL"}:
+        if obj.visible_get() and obj.type in {
+            "MESH",
+            "CURVE",
+            "SURFACE",
+            "META",
+            "FONT",
+            "VOLUME",
+            "POINTCLOUD",
+            "CURVES",
+            "GPENCIL",
+            "GREASEPENCIL",
+        }:
             points.extend(obj.matrix_world @ Vector(c) for c in obj.bound_box)
     if not points:
         points = [Vector((-1, -1, -1)), Vector((1, 1, 1))]
@@ -77,8 +88,16 @@ def framing_camera():
 
 def render_workbench(path):
     r = scene.render
-    saved = (r.engine, r.resolution_x, r.resolution_y, r.resolution_percentage, r.filepath,
-             r.image_settings.file_format, r.image_settings.color_mode, scene.camera)
+    saved = (
+        r.engine,
+        r.resolution_x,
+        r.resolution_y,
+        r.resolution_percentage,
+        r.filepath,
+        r.image_settings.file_format,
+        r.image_settings.color_mode,
+        scene.camera,
+    )
     temp_cam = None
     try:
         if scene.camera is None:
@@ -93,8 +112,16 @@ def render_workbench(path):
         bpy.ops.render.render(write_still=True)
         return (width, height), scene.camera.name if temp_cam is None else None
     finally:
-        (r.engine, r.resolution_x, r.resolution_y, r.resolution_percentage, r.filepath,
-         r.image_settings.file_format, r.image_settings.color_mode, scene.camera) = saved
+        (
+            r.engine,
+            r.resolution_x,
+            r.resolution_y,
+            r.resolution_percentage,
+            r.filepath,
+            r.image_settings.file_format,
+            r.image_settings.color_mode,
+            scene.camera,
+        ) = saved
         if temp_cam is not None:
             data = temp_cam.data
             bpy.data.objects.remove(temp_cam)
