@@ -23,6 +23,7 @@ impl ToolError {
     /// A failure of one of this server's own snippets. The traceback points
     /// into code the model did not write, so only the exception is shown.
     pub fn from_bridge(err: BridgeError) -> Self {
+        super::changes::note_failure(&err);
         match err {
             BridgeError::Python(py) => Self(format!("{}: {}", py.exc_type, py.message)),
             other => Self(other.to_string()),
@@ -32,6 +33,7 @@ impl ToolError {
     /// A failure of code the model sent: the traceback and the output so far
     /// are what it needs to debug its own code.
     pub fn from_user_code(err: BridgeError) -> Self {
+        super::changes::note_failure(&err);
         match err {
             BridgeError::Python(py) => {
                 let mut text = format!(

@@ -25,7 +25,7 @@ use rmcp::ErrorData;
 use serde_json::{json, Value};
 
 use super::BlenderTools;
-use crate::Snippet;
+use crate::{BridgeError, Snippet};
 
 /// The snapshot, for the `before` of a tracked call's first request.
 pub(crate) static TAKE: Snippet = Snippet::new(
@@ -59,10 +59,28 @@ tokio::task_local! {
     static TRACKED: Tracked;
 }
 
-/// One writer call's snapshot: its id, and whether a request has taken it.
+/// One writer call's snapshot: its id, whether a request has taken it, and
+/// whether Blender stopped answering during the call.
 struct Tracked {
     id: String,
     taken: Arc<AtomicBool>,
+    unanswered: Arc<AtomicBool>,
+}
+
+/// Notes a bridge failure of the writer call in progress. When Blender did
+/// not answer (a timeout, a lost or refused connection), asking it for the
+/// diff would only wait out another timeout: the call reports instead that
+/// what changed is unknown.
+pub(crate) fn note_failure(error: &BridgeError) {
+    let unanswered = matches!(
+        error,
+        BridgeError::Timeout { .. }
+            | BridgeError::ConnectionLost { .. }
+            | BridgeError::Connect { .. }
+    );
+    if unanswered {
+        let _ = TRACKED.try_with(|tracked| tracked.unanswered.store(true, Ordering::SeqCst));
+    }
 }
 
 /// The id of the snapshot the next request must take in its `before`: set
@@ -124,15 +142,19 @@ impl BlenderTools {
             NEXT_ID.fetch_add(1, Ordering::Relaxed)
         );
         let taken = Arc::new(AtomicBool::new(false));
+        let unanswered = Arc::new(AtomicBool::new(false));
         let tracked = Tracked {
             id: id.clone(),
             taken: taken.clone(),
+            unanswered: unanswered.clone(),
         };
         let response = TRACKED.scope(tracked, call).await?;
         let CallToolResponse::Complete(mut result) = response else {
             return Ok(response);
         };
-        let changes = if taken.load(Ordering::SeqCst) {
+        let changes = if unanswered.load(Ordering::SeqCst) {
+            json!({ "unknown": "Blender did not answer, so what the call changed is unknown" })
+        } else if taken.load(Ordering::SeqCst) {
             self.diff(&id).await
         } else {
             json!({})
