@@ -337,6 +337,9 @@ def test_world_group_and_compositor_trees(tools_server):
         "result = [t.nodes['Soften'].bl_idname, t.nodes['Soften'].label]",
     )
     assert compositor == ["CompositorNodeBlur", "soft"]
+    # A compositor the tool switched on still passes the render through.
+    still = ok(tools_server, "render_image", {"engine": "WORKBENCH", "width": 32, "height": 32})
+    assert still, "a render after the compositor edit"
     assert any(n["name"] == "Soften" for n in ok(tools_server, "get_node_tree", {"tree": "compositor"})["nodes"])
     if py(tools_server, "result = bpy.app.version >= (5, 0, 0)"):
         # 5.x made Blur's filter_type an input: the error says where it went.

@@ -9,11 +9,25 @@ TREE_KINDS = ["material:NAME", "world", "geometry:OBJECT/MODIFIER", "group:NAME"
 def compositor_tree(scene, create):
     if hasattr(scene, "compositing_node_group"):
         if scene.compositing_node_group is None and create:
-            scene.compositing_node_group = bpy.data.node_groups.new("Compositor", "CompositorNodeTree")
+            scene.compositing_node_group = new_compositor_group()
         return scene.compositing_node_group
     if create and not scene.use_nodes:
         scene.use_nodes = True
     return scene.node_tree if scene.use_nodes else None
+
+
+def new_compositor_group():
+    """A 5.x compositor as Blender's own "New" makes it: Render Layers into
+    the group's Image output. An empty group would composite nothing, and
+    every render after it would write no image."""
+    group = bpy.data.node_groups.new("Compositor", "CompositorNodeTree")
+    group.interface.new_socket(name="Image", in_out="OUTPUT", socket_type="NodeSocketColor")
+    layers = group.nodes.new("CompositorNodeRLayers")
+    layers.location = (-300, 0)
+    output = group.nodes.new("NodeGroupOutput")
+    output.location = (200, 0)
+    group.links.new(layers.outputs["Image"], output.inputs["Image"])
+    return group
 
 
 # Up to 4.x materials and worlds switch their nodes on and off; from 5.0 on
