@@ -10,8 +10,10 @@ import json
 import socket
 import sys
 
+# isort: off
+import bpy  # addon_utils only exists once bpy is imported
 import addon_utils
-import bpy  # noqa: I001 - addon_utils only exists once bpy is imported
+# isort: on
 
 
 def exercise(module_name):
