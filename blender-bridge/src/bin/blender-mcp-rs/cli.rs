@@ -18,6 +18,10 @@ use mcp_core::Transport;
 /// blender-mcp-rs` expects), connects to the Blender addon at 127.0.0.1:9876,
 /// and if no Blender answers there it launches a headless one itself (pip's
 /// `bpy` or a `blender` binary), uses it, and shuts it down on exit.
+///
+/// execute_blender_code takes an undo step before the code, so that a
+/// failure rolls the scene back; Blender's step costs about 1 ms per 1,000
+/// objects (78 ms on 100,000). A call with rollback_on_error=false skips it.
 #[derive(Debug, Parser)]
 #[command(name = "blender-mcp-rs", version, about, long_about)]
 pub struct Cli {
