@@ -223,10 +223,21 @@ def test_an_expired_task_is_gone(logs_dir):
         srv.close()
 
 
-def test_a_client_without_the_extension_sees_no_task(logs_dir):
-    srv = RawStdioServer(
-        ["--port", str(free_port())], {"BLENDER_MCP_BLENDER": str(blender_python())}, logs_dir / "tasks-old.log"
-    )
+class OldClient(RawStdioServer):
+    """A raw stdio client of an older protocol version, declaring nothing."""
+
+    version = "2025-06-18"
+
+    def request(self, method: str, params: dict, others: list | None = None) -> dict:
+        if method == "initialize":
+            params = {**params, "protocolVersion": self.version, "capabilities": {}}
+        return super().request(method, params, others)
+
+
+@pytest.mark.parametrize("version", ["2024-11-05", "2025-06-18"])
+def test_a_client_without_the_extension_sees_no_task(logs_dir, version):
+    client = type("Client", (OldClient,), {"version": version})
+    srv = client(["--port", str(free_port())], {"BLENDER_MCP_BLENDER": str(blender_python())}, logs_dir / "old.log")
     try:
         result = result_of(srv.call_tool("execute_blender_code", {"code": "6 * 7"}))
         assert "resultType" not in result and "taskId" not in result, result
