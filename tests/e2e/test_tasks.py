@@ -24,7 +24,7 @@ MISSING_CAPABILITY = -32021
 TERMINAL = {"completed", "failed", "cancelled"}
 
 # Makes each frame of render_animation take a while, so a test sees the
-# task working (and can cancel it) without relying on how fast Blender is.
+# task working without relying on how fast Blender is.
 SLOW_FRAMES = """
 import time
 def blender_mcp_test_slow_frame(scene, *rest):
@@ -146,27 +146,26 @@ def test_render_animation_task_reports_frames_and_completes(tasks_server, out_di
 
 
 def test_cancel_stops_the_render_in_blender(tasks_server, out_dir):
-    slow_frames(tasks_server, 0.3)
-    try:
-        task_id = start_task(
-            tasks_server,
-            "render_animation",
-            {"engine": "WORKBENCH", "width": 16, "height": 16, "frame_start": 1, "frame_end": 48, "directory": "t48"},
-        )
-        poll(tasks_server, task_id, until=lambda task: frames_done(task.get("statusMessage")) >= 2)
-        ack = result_of(tasks_server.request("tasks/cancel", {"taskId": task_id}))
-        assert ack.get("resultType", "complete") == "complete"
-        final, _ = poll(tasks_server, task_id)
-        assert final["status"] == "cancelled", final
-        written = len(list((out_dir / "t48").iterdir()))
-        assert 2 <= written < 48
-        # Blender is idle: it answers the next call, and no frame lands afterwards.
-        direct(tasks_server, "get_scene_info", {})
-        time.sleep(1.0)  # more than a frame takes here
-        direct(tasks_server, "get_scene_info", {})
-        assert len(list((out_dir / "t48").iterdir())) == written
-    finally:
-        slow_frames(tasks_server, 0)
+    # No frame handler here: the interrupt must land in the snippet between
+    # frames, and Blender swallows an exception raised in a handler (or in
+    # Cycles' Python callbacks: see the report on cancelling Cycles renders).
+    task_id = start_task(
+        tasks_server,
+        "render_animation",
+        {"engine": "WORKBENCH", "width": 64, "height": 64, "frame_start": 1, "frame_end": 120, "directory": "t120"},
+    )
+    poll(tasks_server, task_id, until=lambda task: frames_done(task.get("statusMessage")) >= 2)
+    ack = result_of(tasks_server.request("tasks/cancel", {"taskId": task_id}))
+    assert ack.get("resultType", "complete") == "complete"
+    final, _ = poll(tasks_server, task_id)
+    assert final["status"] == "cancelled", final
+    written = len(list((out_dir / "t120").iterdir()))
+    assert 2 <= written < 120
+    # Blender is idle: it answers the next call, and no frame lands afterwards.
+    direct(tasks_server, "get_scene_info", {})
+    time.sleep(1.0)  # more than a frame takes here
+    direct(tasks_server, "get_scene_info", {})
+    assert len(list((out_dir / "t120").iterdir())) == written
 
 
 def test_a_second_task_waits_its_turn_on_the_one_blender(tasks_server):
