@@ -321,20 +321,29 @@ class Http:
 
 
 @pytest.fixture(scope="module")
-def http_server():
+def http_out(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("task-http-out")
+
+
+@pytest.fixture(scope="module")
+def http_server(http_out):
     srv = HttpProcess(
-        [str(server_binary()), "--transport", "all", "--bind", "127.0.0.1:0", "--port", str(free_port())],
+        [
+            str(server_binary()),
+            *("--transport", "all", "--bind", "127.0.0.1:0", "--port", str(free_port())),
+            *("--output-dir", str(http_out)),
+        ],
         env={"BLENDER_MCP_BLENDER": str(blender_python())},
     )
     yield srv
     assert srv.stop() == 0, srv.log
 
 
-def http_poll(client: Http, task_id: str, limit: float = 300) -> dict:
+def http_poll(client: Http, task_id: str, until=lambda task: task["status"] in TERMINAL, limit: float = 300) -> dict:
     deadline = time.monotonic() + limit
     while True:
         task = result_of(client.get(task_id))
-        if task["status"] in TERMINAL:
+        if until(task):
             return task
         assert time.monotonic() < deadline, task
         time.sleep(0.05)
@@ -348,6 +357,37 @@ def test_tasks_over_streamable_http(http_server, stateful):
     final = http_poll(client, created["taskId"])
     assert final["status"] == "completed", final
     assert final["result"]["structuredContent"]["result"] == "over http"
+
+
+@pytest.mark.parametrize("stateful", [False, True], ids=["stateless-2026", "session"])
+def test_an_http_render_task_shows_progress_and_cancels(http_server, http_out, stateful):
+    client = Http(http_server, stateful)
+    directory = f"http_{stateful}"
+    created = result_of(
+        client.call_tool(
+            "render_animation",
+            {
+                "engine": "WORKBENCH",
+                "width": 64,
+                "height": 64,
+                "frame_start": 1,
+                "frame_end": 120,
+                "directory": directory,
+            },
+        )
+    )
+    assert created["resultType"] == "task", created
+    task_id = created["taskId"]
+    working = http_poll(client, task_id, until=lambda task: frames_done(task.get("statusMessage")) >= 2)
+    assert re.fullmatch(r"rendering frame \d+ \(\d+/120\)", working["statusMessage"]), working
+    assert result_of(client.request("tasks/cancel", {"taskId": task_id}, task_id)).get("resultType") == "complete"
+    assert http_poll(client, task_id)["status"] == "cancelled"
+    written = len(list((http_out / directory).iterdir()))
+    assert 2 <= written < 120
+    scene = result_of(client.call_tool("get_scene_info", {}))
+    assert "objects" in scene["structuredContent"], scene
+    time.sleep(1.0)
+    assert len(list((http_out / directory).iterdir())) == written
 
 
 def test_a_session_cannot_read_another_sessions_task(http_server):
