@@ -62,6 +62,12 @@ struct Args {
     /// Deadline for receiving the request headers, in milliseconds.
     #[arg(long)]
     header_timeout_ms: Option<u64>,
+    /// Most live Streamable HTTP sessions.
+    #[arg(long)]
+    max_sessions: Option<usize>,
+    /// Idle time after which a Streamable HTTP session closes, in milliseconds.
+    #[arg(long)]
+    session_idle_ms: Option<u64>,
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
@@ -193,6 +199,12 @@ async fn main() -> anyhow::Result<()> {
     }
     if let Some(ms) = args.sse_keep_alive_ms {
         config.sse_keep_alive = Duration::from_millis(ms);
+    }
+    if let Some(max) = args.max_sessions {
+        config.max_sessions = max;
+    }
+    if let Some(ms) = args.session_idle_ms {
+        config.session_idle_timeout = Duration::from_millis(ms);
     }
     if let Some(ms) = args.body_timeout_ms {
         config.body_timeout = Duration::from_millis(ms);
