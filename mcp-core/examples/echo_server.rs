@@ -20,7 +20,8 @@ use mcp_core::Transport;
 use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::handler::server::wrapper::{Json, Parameters};
 use rmcp::model::{
-    Implementation, ProgressNotificationParam, RequestMetaObject, ServerCapabilities, ServerConfig,
+    Implementation, ProgressNotificationParam, RequestMetaObject, ResourceUpdatedNotificationParam,
+    ServerCapabilities, ServerConfig,
 };
 use rmcp::{schemars, tool, tool_handler, tool_router, ErrorData, Peer, RoleServer};
 use serde::{Deserialize, Serialize};
@@ -95,6 +96,14 @@ struct SlowArgs {
     step_ms: Option<u64>,
 }
 
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+struct AnnounceArgs {
+    /// How many notifications to send.
+    count: u32,
+    /// Text that tells this call's notifications apart.
+    label: String,
+}
+
 #[derive(Clone)]
 struct EchoServer {
     tool_router: ToolRouter<Self>,
@@ -118,6 +127,24 @@ impl EchoServer {
         Json(AddOutput {
             sum: args.a + args.b,
         })
+    }
+
+    #[tool(
+        description = "Send `count` resources/updated notifications for echo://{label}/{index}; \
+                       they are not tied to this call, so they travel on the standalone GET stream"
+    )]
+    async fn announce(
+        &self,
+        Parameters(args): Parameters<AnnounceArgs>,
+        peer: Peer<RoleServer>,
+    ) -> Result<String, ErrorData> {
+        for index in 0..args.count.min(1_000) {
+            let uri = format!("echo://{}/{index}", args.label);
+            peer.notify_resource_updated(ResourceUpdatedNotificationParam::new(uri))
+                .await
+                .map_err(|error| ErrorData::internal_error(error.to_string(), None))?;
+        }
+        Ok(format!("sent {}", args.count))
     }
 
     #[tool(description = "Sleep for `steps` steps, reporting progress; honours cancellation")]
@@ -162,7 +189,7 @@ impl rmcp::ServerHandler for EchoServer {
                 "echo-server",
                 env!("CARGO_PKG_VERSION"),
             ))
-            .with_instructions("Test server: echo, add, slow.")
+            .with_instructions("Test server: echo, add, slow, announce.")
     }
 }
 
