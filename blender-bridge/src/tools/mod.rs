@@ -234,7 +234,9 @@ impl ServerHandler for BlenderTools {
             .tool_router
             .call(ToolCallContext::new(self, request, context));
         let response = Instances::scope(target, self.tracking_changes(writes, call)).await;
-        if writes && response.is_ok() {
+        // A refused or failed call (bad arguments, rolled back) changed nothing.
+        let failed = matches!(&response, Ok(CallToolResponse::Complete(result)) if result.is_error == Some(true));
+        if writes && response.is_ok() && !failed {
             self.list_changed.announce(peer);
         }
         response
