@@ -229,6 +229,12 @@ impl ServerHandler for BlenderTools {
             .tool_router
             .get(&request.name)
             .is_some_and(is_read_only);
+        // A read waits out a guarded call and its rollback (which hold this
+        // lock to write), so it never sees a cancelled call's half-done edit.
+        let _reading = match writes {
+            false => Some(target.checkpoint_lock.clone().read_owned().await),
+            true => None,
+        };
         let peer = context.peer.clone();
         let call = self
             .tool_router

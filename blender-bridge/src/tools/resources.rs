@@ -104,6 +104,8 @@ impl BlenderTools {
 
     /// Reads one resource.
     pub(crate) async fn read(&self, uri: &str) -> Result<ReadResourceResult, ErrorData> {
+        // Like a read-only tool: not while a guarded call may still roll back.
+        let _reading = self.instances.target().checkpoint_lock.read_owned().await;
         let value: Value = if uri == SCENE {
             let scene: SceneInfo = self
                 .run_snippet(&super::scene::SCENE_INFO, scene_args())
