@@ -20,7 +20,8 @@ use mcp_core::Transport;
 use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::handler::server::wrapper::{Json, Parameters};
 use rmcp::model::{
-    Implementation, ProgressNotificationParam, RequestMetaObject, ServerCapabilities, ServerConfig,
+    Implementation, ProgressNotificationParam, RequestMetaObject, ResourceUpdatedNotificationParam,
+    ServerCapabilities, ServerConfig,
 };
 use rmcp::{schemars, tool, tool_handler, tool_router, ErrorData, Peer, RoleServer};
 use serde::{Deserialize, Serialize};
@@ -62,6 +63,12 @@ struct Args {
     /// Deadline for receiving the request headers, in milliseconds.
     #[arg(long)]
     header_timeout_ms: Option<u64>,
+    /// Most live Streamable HTTP sessions.
+    #[arg(long)]
+    max_sessions: Option<usize>,
+    /// Idle time after which a Streamable HTTP session closes, in milliseconds.
+    #[arg(long)]
+    session_idle_ms: Option<u64>,
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
@@ -89,6 +96,14 @@ struct SlowArgs {
     step_ms: Option<u64>,
 }
 
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+struct AnnounceArgs {
+    /// How many notifications to send.
+    count: u32,
+    /// Text that tells this call's notifications apart.
+    label: String,
+}
+
 #[derive(Clone)]
 struct EchoServer {
     tool_router: ToolRouter<Self>,
@@ -112,6 +127,24 @@ impl EchoServer {
         Json(AddOutput {
             sum: args.a + args.b,
         })
+    }
+
+    #[tool(
+        description = "Send `count` resources/updated notifications for echo://{label}/{index}; \
+                       they are not tied to this call, so they travel on the standalone GET stream"
+    )]
+    async fn announce(
+        &self,
+        Parameters(args): Parameters<AnnounceArgs>,
+        peer: Peer<RoleServer>,
+    ) -> Result<String, ErrorData> {
+        for index in 0..args.count.min(1_000) {
+            let uri = format!("echo://{}/{index}", args.label);
+            peer.notify_resource_updated(ResourceUpdatedNotificationParam::new(uri))
+                .await
+                .map_err(|error| ErrorData::internal_error(error.to_string(), None))?;
+        }
+        Ok(format!("sent {}", args.count))
     }
 
     #[tool(description = "Sleep for `steps` steps, reporting progress; honours cancellation")]
@@ -156,7 +189,7 @@ impl rmcp::ServerHandler for EchoServer {
                 "echo-server",
                 env!("CARGO_PKG_VERSION"),
             ))
-            .with_instructions("Test server: echo, add, slow.")
+            .with_instructions("Test server: echo, add, slow, announce.")
     }
 }
 
@@ -193,6 +226,12 @@ async fn main() -> anyhow::Result<()> {
     }
     if let Some(ms) = args.sse_keep_alive_ms {
         config.sse_keep_alive = Duration::from_millis(ms);
+    }
+    if let Some(max) = args.max_sessions {
+        config.max_sessions = max;
+    }
+    if let Some(ms) = args.session_idle_ms {
+        config.session_idle_timeout = Duration::from_millis(ms);
     }
     if let Some(ms) = args.body_timeout_ms {
         config.body_timeout = Duration::from_millis(ms);

@@ -10,11 +10,14 @@
 mod allowlist;
 mod config;
 mod connections;
+mod event_ids;
 mod guard;
 mod jsonrpc;
 mod lifecycle;
+mod removed_methods;
 mod secret;
 mod serve;
+mod sessions;
 mod sse;
 mod sse_session;
 mod streamable;
@@ -25,7 +28,10 @@ use axum::extract::DefaultBodyLimit;
 use axum::{middleware, Router};
 use rmcp::ServerHandler;
 
-pub use config::{ConfigError, HttpConfig, DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT};
+pub use config::{
+    ConfigError, HttpConfig, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_SESSIONS, DEFAULT_PORT,
+    DEFAULT_SESSION_IDLE_TIMEOUT,
+};
 pub use secret::Secret;
 pub use serve::serve;
 
@@ -70,6 +76,15 @@ where
         stopping: lifecycle.stopping.clone(),
     });
     Ok(app
+        .fallback(not_found)
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
         .layer(middleware::from_fn_with_state(guard, guard::check)))
+}
+
+/// Paths outside the transports get a JSON-RPC error too.
+async fn not_found() -> axum::response::Response {
+    guard::error_response(
+        axum::http::StatusCode::NOT_FOUND,
+        "Not Found: no MCP endpoint at this path",
+    )
 }

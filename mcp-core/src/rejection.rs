@@ -63,10 +63,44 @@ impl Rejection {
         }
     }
 
+    /// A list request with a cursor this server never issued.
+    fn invalid_cursor(id: RequestId, cursor: &Value) -> Self {
+        Rejection {
+            id: Some(id),
+            code: ErrorCode::INVALID_PARAMS,
+            message: format!(
+                "Invalid params: unknown cursor {cursor}; this server returns every item \
+                 in one page, so omit cursor"
+            ),
+        }
+    }
+
     /// The error as the message the server sends.
     pub(crate) fn into_message(self) -> ServerJsonRpcMessage {
         ServerJsonRpcMessage::error(ErrorData::new(self.code, self.message, None), self.id)
     }
+}
+
+/// JSON-RPC error code for a request refused at the HTTP layer with
+/// `status`, before (or instead of) reading its message.
+///
+/// Malformed requests are Invalid Request, like their JSON-RPC kin; an
+/// unknown session is -32001, as the official SDKs answer it; refusals that
+/// say nothing about the message (auth, shutdown) are the generic server
+/// error -32000; the server's own faults are Internal error.
+pub(crate) fn http_refusal_code(status: u16) -> ErrorCode {
+    match status {
+        404 => ErrorCode(-32001),
+        401 | 403 | 429 | 503 => ErrorCode(-32000),
+        500..=599 => ErrorCode::INTERNAL_ERROR,
+        _ => ErrorCode::INVALID_REQUEST,
+    }
+}
+
+/// The JSON-RPC error body for a request refused at the HTTP layer.
+pub(crate) fn http_refusal(status: u16, message: &str) -> ServerJsonRpcMessage {
+    let error = ErrorData::new(http_refusal_code(status), message.to_owned(), None);
+    ServerJsonRpcMessage::error(error, None)
 }
 
 /// The id an error may be addressed to: a request's string or integer id.
@@ -107,6 +141,40 @@ pub(crate) fn check_standard_params(message: &ClientJsonRpcMessage) -> Result<()
             why,
         )),
         None => Ok(()),
+    }
+}
+
+/// List methods whose `cursor` is checked by [`check_list_cursor`].
+const LIST_METHODS: &[&str] = &[
+    "tools/list",
+    "prompts/list",
+    "resources/list",
+    "resources/templates/list",
+];
+
+/// Whether `message` is a list request, whose cursor needs
+/// [`check_list_cursor`] on the raw JSON (rmcp drops a cursor that is not a
+/// string, and with it the whole `params`).
+pub(crate) fn is_list_request(message: &ClientJsonRpcMessage) -> bool {
+    matches!(message, JsonRpcMessage::Request(request) if LIST_METHODS.contains(&request.request.method()))
+}
+
+/// Refuses a list request that carries a cursor.
+///
+/// Servers built on mcp-core list everything in one page (they never send
+/// `nextCursor`), so every cursor is one this server did not issue, which
+/// the spec answers with Invalid params rather than by ignoring it.
+pub(crate) fn check_list_cursor(raw: &Value) -> Result<(), Rejection> {
+    let method = raw.get("method").and_then(Value::as_str);
+    if !method.is_some_and(|method| LIST_METHODS.contains(&method)) {
+        return Ok(());
+    }
+    let cursor = raw
+        .pointer("/params/cursor")
+        .filter(|cursor| !cursor.is_null());
+    match (cursor, answerable_id(raw.get("id"), raw.get("method"))) {
+        (Some(cursor), Some(id)) => Err(Rejection::invalid_cursor(id, cursor)),
+        _ => Ok(()),
     }
 }
 
@@ -187,6 +255,40 @@ mod tests {
         // Methods outside MCP stay custom: rmcp answers them (Method not found).
         let custom = parse(r#"{"jsonrpc":"2.0","id":5,"method":"blender/x","params":{"a":1}}"#);
         assert!(check_standard_params(&custom).is_ok());
+    }
+
+    #[test]
+    fn list_requests_with_a_cursor_are_invalid_params() {
+        for raw in [
+            json!({"jsonrpc": "2.0", "id": 6, "method": "tools/list", "params": {"cursor": "garbage!!"}}),
+            json!({"jsonrpc": "2.0", "id": 7, "method": "prompts/list", "params": {"cursor": 123}}),
+        ] {
+            let refused = check_list_cursor(&raw).unwrap_err();
+            assert_eq!(refused.code, ErrorCode::INVALID_PARAMS);
+            assert_eq!(refused.id, answerable_id(raw.get("id"), raw.get("method")));
+        }
+        for raw in [
+            json!({"jsonrpc": "2.0", "id": 8, "method": "resources/list", "params": {}}),
+            json!({"jsonrpc": "2.0", "id": 9, "method": "tools/list", "params": {"cursor": null}}),
+            json!({"jsonrpc": "2.0", "id": 10, "method": "tools/call", "params": {"cursor": "x"}}),
+        ] {
+            assert!(check_list_cursor(&raw).is_ok(), "{raw}");
+        }
+        let typed: ClientJsonRpcMessage =
+            serde_json::from_value(json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list"}))
+                .unwrap();
+        assert!(is_list_request(&typed));
+    }
+
+    #[test]
+    fn http_refusals_are_jsonrpc_errors_without_id() {
+        let sent = serde_json::to_value(http_refusal(404, "Not Found: session")).unwrap();
+        assert_eq!(sent["jsonrpc"], "2.0");
+        assert_eq!(sent["error"]["code"], -32001);
+        assert_eq!(sent["error"]["message"], "Not Found: session");
+        assert_eq!(http_refusal_code(415), ErrorCode::INVALID_REQUEST);
+        assert_eq!(http_refusal_code(401), ErrorCode(-32000));
+        assert_eq!(http_refusal_code(500), ErrorCode::INTERNAL_ERROR);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 """Long operations through MCP: time limits, progress notifications, and
 cancellation reaching Blender."""
 
+import json
 import time
 
 from conftest import free_port
@@ -136,6 +137,31 @@ def test_cancelled_call_stops_blender_work(tmp_path):
             "the cancelled edit was not rolled back"
         )
         assert py(CHECKPOINT_COPIES) == copies, "the checkpoint copy was left behind"
+    finally:
+        srv.close()
+
+
+def test_a_read_racing_a_cancelled_call_sees_the_scene_rolled_back(tmp_path):
+    """A read-only call sent while a guarded call runs, answered after that
+    call is cancelled: it must see the scene rolled back, not the cancelled
+    code's half-done edit (it used to reach Blender before the rollback)."""
+    srv = RawStdioServer(
+        ["--port", str(free_port())], {"BLENDER_MCP_BLENDER": str(blender_python())}, tmp_path / "server.log"
+    )
+    try:
+        warm = srv.call_tool("execute_blender_code", {"code": "1"})
+        assert not warm["result"].get("isError"), warm
+        busy = srv.start(
+            "tools/call",
+            {"name": "execute_blender_code", "arguments": {"code": LOOP_AFTER_EDIT, "timeout_seconds": 600}},
+        )
+        time.sleep(0.5)
+        read = srv.start("tools/call", {"name": "get_scene_info", "arguments": {"name_contains": "half_done"}})
+        time.sleep(0.5)
+        srv.notify("notifications/cancelled", {"requestId": busy, "reason": "test"})
+        seen = srv.wait(read)
+        assert not seen["result"].get("isError"), seen
+        assert "half_done" not in json.dumps(seen["result"]["structuredContent"]), "the read saw the cancelled edit"
     finally:
         srv.close()
 

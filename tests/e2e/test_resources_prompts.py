@@ -64,6 +64,22 @@ def test_unknown_resources_are_errors(server):
         assert "blender://" in str(caught.value) or "encoding" in str(caught.value)
 
 
+def test_resource_not_found_names_the_uri_in_data(tmp_path):
+    from conftest import free_port
+    from harness import RawStdioServer, blender_python
+
+    srv = RawStdioServer(
+        ["--port", str(free_port())], {"BLENDER_MCP_BLENDER": str(blender_python())}, tmp_path / "server.log"
+    )
+    try:
+        for uri in ["blender://object/NoSuchThing", "blender://nope", "test://elsewhere"]:
+            reply = srv.request("resources/read", {"uri": uri})
+            assert reply["error"]["code"] in (-32002, -32602), reply
+            assert reply["error"]["data"] == {"uri": uri}, reply
+    finally:
+        srv.close()
+
+
 def test_last_render_resource_follows_screenshots(server):
     server.call("get_viewport_screenshot", {"max_size": 48})
     result = server.request_raw(lambda s: s.read_resource("blender://render/last"))
@@ -92,15 +108,19 @@ def test_writers_announce_resource_list_changes(tmp_path):
     )
     try:
 
-        def changes(name, args):
+        def changes(name, args, fails=False):
             seen = []
             reply = srv.call_tool(name, args, others=seen)
-            assert not reply["result"].get("isError"), reply
+            failed = "error" in reply or reply["result"].get("isError")
+            assert bool(failed) == fails, reply
             # The notification may trail the reply by a moment: a ping flushes it.
             srv.request("ping", {}, others=seen)
             return [m for m in seen if m.get("method") == "notifications/resources/list_changed"]
 
         assert changes("get_scene_info", {}) == [], "a read-only tool announced a change"
+        # Writers that failed (arguments refused, or the tool itself failed) changed nothing.
+        assert changes("execute_blender_code", {"code": 5}, fails=True) == []
+        assert changes("delete_objects", {"names": ["NoSuchObject"]}, fails=True) == []
         assert len(changes("execute_blender_code", {"code": "bpy.data.materials.new('announced')"})) == 1
     finally:
         srv.close()

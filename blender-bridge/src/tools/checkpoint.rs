@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use tokio::sync::OwnedMutexGuard;
+use tokio::sync::OwnedRwLockWriteGuard;
 
 use super::long_call::LongCall;
 use super::{BlenderTools, ToolError};
@@ -29,7 +29,7 @@ static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 pub(crate) struct Checkpoint {
     /// What checkpoint.py answered; rollback.py takes it back as `args`.
     state: Value,
-    _guard: OwnedMutexGuard<()>,
+    _guard: OwnedRwLockWriteGuard<()>,
 }
 
 /// How a rollback went, for the text the model reads.
@@ -54,7 +54,7 @@ impl BlenderTools {
     pub(crate) async fn checkpoint(&self, label: &str) -> Result<Checkpoint, ToolError> {
         // Held until rollback or release: two guarded calls on one Blender
         // (from two MCP sessions) must not roll back each other's work.
-        let guard = self.instances.target().checkpoint_lock.lock_owned().await;
+        let guard = self.instances.target().checkpoint_lock.write_owned().await;
         let state: Value = self
             .run_snippet(&CHECKPOINT, json!({ "label": label }))
             .await
@@ -78,7 +78,7 @@ impl BlenderTools {
         options: CallOptions,
         long_call: &LongCall,
     ) -> Result<ExecOutput, ToolError> {
-        let guard = self.instances.target().checkpoint_lock.lock_owned().await;
+        let guard = self.instances.target().checkpoint_lock.write_owned().await;
         let client = self.client();
         let id = format!(
             "{}-{}",

@@ -32,14 +32,16 @@ tokio::task_local! {
 }
 
 /// One Blender: its client, and the lock that keeps two guarded calls
-/// (checkpoint … rollback) on it from undoing each other's work. Per
-/// instance, so guarded calls to different Blenders still run in parallel.
+/// (checkpoint … rollback, holding it to write) on it from undoing each
+/// other's work, and read-only calls (holding it to read) from seeing a
+/// cancelled call's edit before its rollback. Per instance, so calls to
+/// different Blenders still run in parallel.
 #[derive(Clone)]
 pub(crate) struct Target {
     /// The instance's name (what keys its task queue).
     pub(crate) name: String,
     pub(crate) client: BlenderClient,
-    pub(crate) checkpoint_lock: Arc<tokio::sync::Mutex<()>>,
+    pub(crate) checkpoint_lock: Arc<tokio::sync::RwLock<()>>,
 }
 
 impl Target {

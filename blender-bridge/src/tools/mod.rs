@@ -244,15 +244,24 @@ impl ServerHandler for BlenderTools {
             .tool_router
             .get(&request.name)
             .is_some_and(is_read_only);
+        // Only writers run as tasks, so a task never holds the read lock below.
         if self.tasks.wanted(&request.name, &context) {
             return Ok(self.call_as_task(request, context, target, writes));
         }
+        // A read waits out a guarded call and its rollback (which hold this
+        // lock to write), so it never sees a cancelled call's half-done edit.
+        let _reading = match writes {
+            false => Some(target.checkpoint_lock.clone().read_owned().await),
+            true => None,
+        };
         let peer = context.peer.clone();
         let call = self
             .tool_router
             .call(ToolCallContext::new(self, request, context));
         let response = Instances::scope(target, self.tracking_changes(writes, call)).await;
-        if writes && response.is_ok() {
+        // A refused or failed call (bad arguments, rolled back) changed nothing.
+        let failed = matches!(&response, Ok(CallToolResponse::Complete(result)) if result.is_error == Some(true));
+        if writes && response.is_ok() && !failed {
             self.list_changed.announce(peer);
         }
         response

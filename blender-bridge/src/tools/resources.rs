@@ -104,6 +104,8 @@ impl BlenderTools {
 
     /// Reads one resource.
     pub(crate) async fn read(&self, uri: &str) -> Result<ReadResourceResult, ErrorData> {
+        // Like a read-only tool: not while a guarded call may still roll back.
+        let _reading = self.instances.target().checkpoint_lock.read_owned().await;
         let value: Value = if uri == SCENE {
             let scene: SceneInfo = self
                 .run_snippet(&super::scene::SCENE_INFO, scene_args())
@@ -111,9 +113,10 @@ impl BlenderTools {
                 .map_err(not_found(uri))?;
             serde_json::to_value(scene).unwrap_or_default()
         } else if uri == LAST_RENDER {
-            let png = self.last_image.get().ok_or_else(|| {
-                ErrorData::resource_not_found(format!("{uri}: no render or screenshot yet"), None)
-            })?;
+            let png = self
+                .last_image
+                .get()
+                .ok_or_else(|| missing(uri, format!("{uri}: no render or screenshot yet")))?;
             return Ok(ReadResourceResult::new(vec![ResourceContents::blob(
                 png, uri,
             )
@@ -132,9 +135,9 @@ impl BlenderTools {
                 .await
                 .map_err(not_found(uri))?
         } else {
-            return Err(ErrorData::resource_not_found(
+            return Err(missing(
+                uri,
                 format!("unknown resource {uri}: try blender://scene, blender://object/{{name}}, blender://material/{{name}}"),
-                None,
             ));
         };
         Ok(ReadResourceResult::new(vec![ResourceContents::text(
@@ -156,7 +159,12 @@ fn json_resource(uri: &str, name: &str, description: &str) -> Resource {
 }
 
 fn not_found(uri: &str) -> impl Fn(super::ToolError) -> ErrorData + '_ {
-    move |e| ErrorData::resource_not_found(format!("{uri}: {e}"), None)
+    move |e| missing(uri, format!("{uri}: {e}"))
+}
+
+/// Resource-not-found naming the URI in `data.uri`, as the spec shows it.
+fn missing(uri: &str, message: String) -> ErrorData {
+    ErrorData::resource_not_found(message, Some(json!({ "uri": uri })))
 }
 
 /// Percent-encodes everything but RFC 3986's unreserved characters, so any

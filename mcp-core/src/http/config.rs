@@ -12,6 +12,12 @@ pub const DEFAULT_PORT: u16 = 8765;
 /// Default cap on a request body: large enough for any tool call, small
 /// enough that a hostile client cannot make the server buffer much.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+/// Default cap on live Streamable HTTP sessions: far more than one machine's
+/// agents open, few enough that abandoned sessions cost little memory.
+pub const DEFAULT_MAX_SESSIONS: usize = 1024;
+/// Default idle time after which a Streamable HTTP session is closed: longer
+/// than an agent's pause between turns.
+pub const DEFAULT_SESSION_IDLE_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 
 /// Configuration for [`router`](super::router) and [`serve`](super::serve).
 ///
@@ -57,6 +63,12 @@ pub struct HttpConfig {
     pub sse_send_timeout: Duration,
     /// Most concurrent legacy SSE sessions; further `GET /sse` get 503.
     pub max_sse_sessions: usize,
+    /// Most live Streamable HTTP sessions; a new one closes the session idle
+    /// longest.
+    pub max_sessions: usize,
+    /// A Streamable HTTP session with no request and no open stream for this
+    /// long is closed (its client gets 404 and starts a new one).
+    pub session_idle_timeout: Duration,
     /// After shutdown starts, in-flight calls get this long to finish before
     /// their sessions are cancelled.
     pub drain_timeout: Duration,
@@ -85,6 +97,8 @@ impl Default for HttpConfig {
             sse_channel_capacity: 64,
             sse_send_timeout: Duration::from_secs(30),
             max_sse_sessions: 64,
+            max_sessions: DEFAULT_MAX_SESSIONS,
+            session_idle_timeout: DEFAULT_SESSION_IDLE_TIMEOUT,
             drain_timeout: Duration::from_secs(10),
             shutdown: CancellationToken::new(),
         }
@@ -145,6 +159,7 @@ impl HttpConfig {
             (self.sse_channel_capacity, "sse_channel_capacity"),
             (self.max_sse_sessions, "max_sse_sessions"),
             (self.max_connections, "max_connections"),
+            (self.max_sessions, "max_sessions"),
         ] {
             if value == 0 {
                 return Err(ConfigError::ZeroLimit(name));
@@ -155,6 +170,7 @@ impl HttpConfig {
             (self.header_read_timeout, "header_read_timeout"),
             (self.sse_keep_alive, "sse_keep_alive"),
             (self.sse_send_timeout, "sse_send_timeout"),
+            (self.session_idle_timeout, "session_idle_timeout"),
         ] {
             if value.is_zero() {
                 return Err(ConfigError::ZeroLimit(name));

@@ -19,6 +19,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::allowlist::Allowlist;
 use super::Secret;
+use crate::rejection::http_refusal;
 
 /// Everything the guard needs, shared by all requests of one router.
 #[derive(Debug)]
@@ -30,9 +31,11 @@ pub(crate) struct Guard {
     pub(crate) stopping: CancellationToken,
 }
 
-/// A JSON error body; plain enough for curl, parseable for clients.
+/// A refusal as a JSON-RPC error body (no id: the request was not read),
+/// so that every client can parse what went wrong.
 pub(crate) fn error_response(status: StatusCode, message: &str) -> Response {
-    let body = serde_json::json!({ "error": message }).to_string();
+    let body = serde_json::to_string(&http_refusal(status.as_u16(), message))
+        .expect("a JSON-RPC error serialises");
     (
         status,
         [(

@@ -7,8 +7,8 @@ use axum::response::{IntoResponse, Response};
 use rmcp::model::{ClientJsonRpcMessage, ErrorCode};
 use serde_json::Value;
 
-use crate::rejection::check_standard_params;
 pub(crate) use crate::rejection::Rejection;
+use crate::rejection::{check_list_cursor, check_standard_params};
 
 impl IntoResponse for Rejection {
     /// HTTP 400 with a JSON-RPC error body, as legacy clients expect.
@@ -35,6 +35,7 @@ pub(crate) fn parse_messages(body: &[u8]) -> Result<Vec<ClientJsonRpcMessage>, R
     items
         .into_iter()
         .map(|item| {
+            check_list_cursor(&item)?;
             let message = serde_json::from_value(item.clone())
                 .map_err(|error| Rejection::invalid_request(&item, error))?;
             check_standard_params(&message)?;

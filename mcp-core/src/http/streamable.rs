@@ -7,8 +7,6 @@
 //! `_meta` protocol metadata is served statelessly per request. Both need
 //! `legacy_session_mode = true`, which is rmcp's default.
 
-use std::sync::Arc;
-
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, Method, StatusCode};
@@ -16,7 +14,6 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use futures::StreamExt;
-use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
 use rmcp::ServerHandler;
 
@@ -24,6 +21,8 @@ use super::allowlist::Allowlist;
 use super::guard::error_response;
 use super::jsonrpc::parse_single;
 use super::lifecycle::Lifecycle;
+use super::removed_methods::refuse_removed_method;
+use super::sessions::{BoundedSessions, SessionLimits};
 use super::HttpConfig;
 
 /// Path of the Streamable HTTP endpoint inside the router.
@@ -49,11 +48,11 @@ where
         .with_sse_keep_alive(Some(config.sse_keep_alive))
         .with_legacy_session_mode(true)
         .with_cancellation_token(lifecycle.force.clone());
-    let service = StreamableHttpService::new(
-        move || Ok(factory()),
-        Arc::new(LocalSessionManager::default()),
-        rmcp_config,
-    );
+    let sessions = BoundedSessions::new(SessionLimits {
+        max_sessions: config.max_sessions,
+        idle_timeout: config.session_idle_timeout,
+    });
+    let service = StreamableHttpService::new(move || Ok(factory()), sessions, rmcp_config);
     Router::new()
         .route_service(MCP_PATH, service)
         .layer(middleware::from_fn_with_state(
@@ -62,10 +61,13 @@ where
         ))
 }
 
-/// Three adjustments around rmcp:
+/// Four adjustments around rmcp:
 ///
 /// * A POST body that is not one JSON-RPC message gets a JSON-RPC error
 ///   (rmcp would answer with plain text, which clients cannot parse).
+/// * rmcp's own refusals (unknown session, wrong `Accept` or
+///   `Content-Type`, ...) are plain text; they become JSON-RPC error bodies
+///   with the same status.
 /// * A `GET /mcp` stream carries no call of its own, so it must not hold up a
 ///   graceful shutdown: it ends as soon as shutdown begins. POST responses
 ///   (which carry in-flight calls) are left to finish.
@@ -85,7 +87,7 @@ async fn adapt_responses(
     } else {
         request
     };
-    let response = next.run(request).await;
+    let response = jsonrpc_refusal(next.run(request).await).await;
     if method == Method::DELETE && response.status() == StatusCode::ACCEPTED {
         let (mut parts, _) = response.into_parts();
         parts.status = StatusCode::NO_CONTENT;
@@ -108,9 +110,45 @@ async fn validate_jsonrpc(request: Request) -> Result<Request, Response> {
     let bytes = axum::body::to_bytes(body, usize::MAX)
         .await
         .map_err(|_| error_response(StatusCode::BAD_REQUEST, "Bad Request: unreadable body"))?;
-    if let Err(rejection) = parse_single(&bytes) {
+    let parsed = parse_single(&bytes);
+    if parsed.is_err() || parts.headers.contains_key("mcp-protocol-version") {
+        let removed = serde_json::from_slice(&bytes)
+            .ok()
+            .and_then(|message| refuse_removed_method(&parts.headers, &message));
+        if let Some(refusal) = removed {
+            return Err(refusal);
+        }
+    }
+    if let Err(rejection) = parsed {
         tracing::debug!(?rejection, "refused malformed Streamable HTTP message");
         return Err(rejection.into_response());
     }
     Ok(Request::from_parts(parts, Body::from(bytes)))
+}
+
+/// Largest plain-text refusal body read back to be wrapped; rmcp's are a
+/// line long.
+const MAX_REFUSAL_TEXT: usize = 16 * 1024;
+
+/// An error response that is not JSON, rewritten as a JSON-RPC error body
+/// carrying its text; headers such as `Allow` are kept.
+async fn jsonrpc_refusal(response: Response) -> Response {
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let text = match axum::body::to_bytes(body, MAX_REFUSAL_TEXT).await {
+        Ok(bytes) if !bytes.is_empty() => String::from_utf8_lossy(&bytes).into_owned(),
+        _ => status.canonical_reason().unwrap_or("error").to_owned(),
+    };
+    let rewritten = error_response(status, &text);
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.extend(rewritten.headers().clone());
+    Response::from_parts(parts, rewritten.into_body())
 }

@@ -24,7 +24,7 @@ use tokio_util::codec::{Decoder, FramedWrite};
 
 use super::lines::{Line, LineReader};
 use super::request_head::request_id_in_head;
-use crate::rejection::{check_standard_params, Rejection};
+use crate::rejection::{check_list_cursor, check_standard_params, is_list_request, Rejection};
 
 type Writer<W> = FramedWrite<W, JsonRpcMessageCodec<TxJsonRpcMessage<RoleServer>>>;
 
@@ -169,7 +169,12 @@ fn classify(line: &[u8]) -> Result<Option<RxJsonRpcMessage<RoleServer>>, Rejecti
         return Ok(None);
     }
     let error = match serde_json::from_slice(json) {
-        Ok(message) => return check_standard_params(&message).map(|()| Some(message)),
+        Ok(message) => {
+            if is_list_request(&message) {
+                check_list_cursor(&serde_json::from_slice(json).unwrap_or_default())?;
+            }
+            return check_standard_params(&message).map(|()| Some(message));
+        }
         Err(error) => error,
     };
     if matches!(error.classify(), Category::Syntax | Category::Eof) {

@@ -30,7 +30,7 @@ async def test_sdk_sse_client_end_to_end(start_server, transport):
 
     async with Client(sse_client(server.url("/sse")), mode="legacy") as client:
         tools = await client.list_tools()
-        assert sorted(t.name for t in tools.tools) == ["add", "echo", "slow"]
+        assert sorted(t.name for t in tools.tools) == ["add", "announce", "echo", "slow"]
         added = await client.call_tool("add", {"a": 20, "b": 22})
         assert added.structured_content == {"sum": 42.0}
         slow = await client.call_tool("slow", {"steps": 3, "step_ms": 20}, progress_callback=on_progress)

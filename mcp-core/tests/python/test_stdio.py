@@ -23,7 +23,7 @@ def params(echo_bin) -> StdioServerParameters:
 async def test_list_and_call_tools(echo_bin, mode):
     async with Client(params(echo_bin), mode=mode) as client:
         tools = await client.list_tools()
-        assert sorted(t.name for t in tools.tools) == ["add", "echo", "slow"]
+        assert sorted(t.name for t in tools.tools) == ["add", "announce", "echo", "slow"]
         added = await client.call_tool("add", {"a": 2, "b": 40})
         assert added.structured_content == {"sum": 42.0}
         assert not added.is_error

@@ -35,7 +35,7 @@ async def test_tools_and_progress(start_server, mode):
         expected = "2025-11-25" if mode == "legacy" else "2026-07-28"
         assert client.protocol_version == expected
         tools = await client.list_tools()
-        assert sorted(t.name for t in tools.tools) == ["add", "echo", "slow"]
+        assert sorted(t.name for t in tools.tools) == ["add", "announce", "echo", "slow"]
         added = await client.call_tool("add", {"a": 1.5, "b": 2})
         assert added.structured_content == {"sum": 3.5}
         slow = await client.call_tool("slow", {"steps": 3, "step_ms": 30}, progress_callback=on_progress)

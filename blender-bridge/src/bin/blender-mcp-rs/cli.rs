@@ -134,6 +134,18 @@ pub struct Cli {
     #[arg(long)]
     pub allow_non_loopback: bool,
 
+    /// Most live Streamable HTTP sessions; a new one closes the session idle
+    /// longest.
+    #[arg(long, env = "BLENDER_MCP_MAX_SESSIONS", value_name = "N",
+          default_value_t = mcp_core::http::DEFAULT_MAX_SESSIONS)]
+    pub max_sessions: usize,
+
+    /// A Streamable HTTP session with no request and no open stream for this
+    /// many seconds is closed.
+    #[arg(long, env = "BLENDER_MCP_SESSION_IDLE_TIMEOUT", value_name = "SECS",
+          default_value_t = mcp_core::http::DEFAULT_SESSION_IDLE_TIMEOUT.as_secs())]
+    pub session_idle_timeout: u64,
+
     /// File holding the bearer token HTTP clients must send.
     #[arg(long, value_name = "PATH")]
     pub http_token_file: Option<PathBuf>,

@@ -59,6 +59,8 @@ async fn serve(cli: &Cli, instances: Instances) -> anyhow::Result<()> {
             let mut config = mcp_core::http::HttpConfig {
                 bind: cli.bind,
                 allow_non_loopback: cli.allow_non_loopback,
+                max_sessions: cli.max_sessions,
+                session_idle_timeout: std::time::Duration::from_secs(cli.session_idle_timeout),
                 ..Default::default()
             };
             config.enable_streamable = transport.enables_streamable();
