@@ -18,18 +18,31 @@ use crate::labels;
 /// Everything `status` reports.
 #[derive(Debug, Clone, Serialize)]
 pub struct StatusReport {
+    /// The container's name.
     pub name: String,
+    /// The short (12 hex digits) container id.
     pub id: String,
+    /// The image it was created from.
     pub image: String,
+    /// Docker's state: `running`, `exited`, ...
     pub state: String,
+    /// The healthcheck's verdict, or why it is not healthy.
     pub health: String,
+    /// Seconds since it started, while running.
     pub uptime_secs: Option<i64>,
+    /// CPU use over Docker's sampling interval, in percent of one CPU.
     pub cpu_percent: Option<f64>,
+    /// Memory in use, while running.
     pub memory_usage_bytes: Option<u64>,
+    /// The memory limit Docker reports, while running.
     pub memory_limit_bytes: Option<u64>,
+    /// `HOST_IP:HOST_PORT->PORT/tcp`, or `PORT/tcp (not published)`.
     pub ports: Vec<String>,
+    /// `SOURCE -> DESTINATION`, marked read-only where they are.
     pub mounts: Vec<String>,
+    /// The GPU request recorded at create time.
     pub gpus: String,
+    /// The security profile Docker applied.
     pub security: SecurityReport,
     /// `NAME=<set>` for each variable of the project's `.env`.
     pub env: Vec<String>,
@@ -38,14 +51,23 @@ pub struct StatusReport {
 /// The security profile as Docker applied it, plus the opt-ins recorded at create time.
 #[derive(Debug, Clone, Serialize)]
 pub struct SecurityReport {
+    /// The user the main process runs as (`1000:1000`).
     pub user: String,
+    /// Capabilities dropped (`ALL` by default).
     pub cap_drop: Vec<String>,
+    /// Capabilities added back (opt-in).
     pub cap_add: Vec<String>,
+    /// Privileged mode (only with `--docker-in-docker`).
     pub privileged: bool,
+    /// `--security-opt` values (`no-new-privileges=true`, ...).
     pub security_opt: Vec<String>,
+    /// Whether `--init` reaps zombies as PID 1.
     pub init: bool,
+    /// The CPU limit, in CPUs.
     pub cpus: Option<f64>,
+    /// The memory limit, in bytes.
     pub memory_limit_bytes: Option<i64>,
+    /// The process-count limit.
     pub pids_limit: Option<i64>,
     /// opt-in name → what it grants.
     pub opt_ins: BTreeMap<String, String>,

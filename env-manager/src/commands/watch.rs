@@ -21,8 +21,11 @@ use crate::error::{EnvError, Result};
 /// How watch restarts.
 #[derive(Debug, Clone)]
 pub struct WatchPolicy {
+    /// Restarts allowed before giving up (the count resets after a stable run).
     pub max_restarts: u32,
+    /// The wait before the first restart; doubled after each one.
     pub initial_backoff: Duration,
+    /// The longest wait between restarts.
     pub max_backoff: Duration,
     /// A container that stays up this long after a restart resets the count.
     pub reset_after: Duration,
@@ -53,7 +56,9 @@ impl WatchPolicy {
 /// Why watch restarted the container.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Trigger {
+    /// The container's main process exited.
     Died,
+    /// Its healthcheck reported unhealthy.
     Unhealthy,
 }
 

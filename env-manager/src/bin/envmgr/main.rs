@@ -103,13 +103,13 @@ async fn run_config(
     let info = d.info().await?;
     config.load_dotenv(info.ncpu.unwrap_or(1), info.mem_total.unwrap_or(0))?;
     env_manager::agent_mount::create_folders(dir)?;
-    if config.security.has("mount-ssh-keys") {
+    if config.security.has(&OptIn::MountSshKeys) {
         let home = std::env::var_os("HOME").map(PathBuf::from).ok_or_else(|| {
             EnvError::InvalidSetting("--mount-ssh-keys needs $HOME to find ~/.ssh".into())
         })?;
         config.ssh_dir = Some(home.join(".ssh"));
     }
-    if config.security.has("ssh-agent") {
+    if config.security.has(&OptIn::SshAgent) {
         config.ssh_auth_sock = Some(
             std::env::var_os("SSH_AUTH_SOCK")
                 .map(PathBuf::from)
