@@ -93,6 +93,22 @@ def test_failing_code_is_rolled_back_with_undo(tools_server):
         cleanup(tools_server)
 
 
+def test_failing_calls_in_a_row_each_roll_back_to_the_same_state(tools_server):
+    """The checkpoint pushes its undo step without evaluating the depsgraph:
+    back-to-back rollbacks, with changes still waiting for evaluation from
+    the kept call before them, land on the state before each call."""
+    setup_scene(tools_server)
+    try:
+        ok(tools_server, "execute_blender_code", {"code": "bpy.data.objects['rb_cube'].scale.x = 3"})
+        before = fingerprint(tools_server)
+        for _ in range(3):
+            failing_call_is_rolled_back(tools_server)
+        assert fingerprint(tools_server) == before
+        assert py(tools_server, "result = bpy.data.objects['rb_cube'].scale.x") == 3
+    finally:
+        cleanup(tools_server)
+
+
 def test_rollback_can_be_turned_off(tools_server):
     setup_scene(tools_server)
     try:

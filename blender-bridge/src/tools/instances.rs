@@ -36,13 +36,16 @@ tokio::task_local! {
 /// instance, so guarded calls to different Blenders still run in parallel.
 #[derive(Clone)]
 pub(crate) struct Target {
+    /// The instance's name (what keys its task queue).
+    pub(crate) name: String,
     pub(crate) client: BlenderClient,
     pub(crate) checkpoint_lock: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Target {
-    fn new(client: BlenderClient) -> Self {
+    fn new(name: String, client: BlenderClient) -> Self {
         Self {
+            name,
             client,
             checkpoint_lock: Arc::default(),
         }
@@ -69,7 +72,7 @@ impl Instances {
         let count = named.len();
         let clients: BTreeMap<_, _> = named
             .into_iter()
-            .map(|(name, client)| (name, Target::new(client)))
+            .map(|(name, client)| (name.clone(), Target::new(name, client)))
             .collect();
         (clients.len() == count).then(|| Self {
             default,

@@ -5,15 +5,19 @@
 //! token), and can stop it with `notifications/cancelled`: the call's future
 //! is then dropped, which makes the bridge client send `cancel` to Blender,
 //! so Blender stops working for nobody instead of finishing a discarded job.
+//! A call run as an MCP task reports to the task's status message instead,
+//! and is cancelled by `tasks/cancel` through the same token.
 
 use std::future::Future;
 
 use rmcp::model::{ProgressNotificationParam, ProgressToken};
 use rmcp::service::RequestContext;
+use rmcp::task_manager::TaskContext;
 use rmcp::{Peer, RoleServer};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
+use super::tasks::{current_task, follow_progress};
 use super::ToolError;
 use crate::protocol::Progress;
 use crate::CallOptions;
@@ -23,6 +27,8 @@ pub(crate) struct LongCall {
     progress_token: Option<ProgressToken>,
     peer: Peer<RoleServer>,
     cancelled: CancellationToken,
+    /// The task this call runs as: progress goes to its status message.
+    task: Option<TaskContext>,
 }
 
 impl LongCall {
@@ -32,6 +38,7 @@ impl LongCall {
             progress_token: context.meta.get_progress_token(),
             peer: context.peer.clone(),
             cancelled: context.ct.clone(),
+            task: current_task(),
         }
     }
 
@@ -44,11 +51,17 @@ impl LongCall {
         F: FnOnce(CallOptions) -> Fut,
         Fut: Future<Output = T>,
     {
-        let forwarder = self.progress_token.clone().map(|token| {
+        let forwarder = if let Some(task) = self.task.clone() {
             let (sender, receiver) = mpsc::unbounded_channel();
             options.progress = Some(sender);
-            tokio::spawn(forward_progress(self.peer.clone(), token, receiver))
-        });
+            Some(tokio::spawn(follow_progress(task, receiver)))
+        } else {
+            self.progress_token.clone().map(|token| {
+                let (sender, receiver) = mpsc::unbounded_channel();
+                options.progress = Some(sender);
+                tokio::spawn(forward_progress(self.peer.clone(), token, receiver))
+            })
+        };
         let outcome = tokio::select! {
             outcome = call(options) => Some(outcome),
             _ = self.cancelled.cancelled() => None,

@@ -60,13 +60,15 @@ mod render;
 mod resources;
 mod scene;
 mod screenshot;
+mod tasks;
 
 use rmcp::{
     handler::server::{router::tool::ToolRouter, tool::ToolCallContext},
     model::{
-        CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
-        ListResourceTemplatesResult, ListResourcesResult, PaginatedRequestParams,
-        ReadResourceRequestParams, ReadResourceResponse, ServerCapabilities, ServerConfig,
+        CallToolRequestParams, CallToolResponse, CallToolResult, CancelTaskParams, ContentBlock,
+        GetTaskParams, GetTaskResult, Implementation, ListResourceTemplatesResult,
+        ListResourcesResult, PaginatedRequestParams, ReadResourceRequestParams,
+        ReadResourceResponse, ServerCapabilities, ServerConfig, UpdateTaskParams,
     },
     prompt_handler,
     service::RequestContext,
@@ -87,6 +89,7 @@ pub use groups::ToolGroup;
 pub use instances::{InstanceList, InstanceState, Instances};
 pub use scene::{ObjectInfoInput, SceneInfoInput};
 pub use screenshot::ScreenshotInput;
+pub use tasks::{TaskSettings, MAX_TASK_TTL};
 
 /// What the server tells the model about itself at `initialize`: a short
 /// playbook, because a model that knows the loop (inspect, change, look,
@@ -115,6 +118,8 @@ pub struct BlenderTools {
     last_image: resources::LastImage,
     /// This session's pending `resources/list_changed`.
     list_changed: ListChanged,
+    /// MCP tasks: shared by all sessions, each sees its own.
+    tasks: tasks::Tasks,
 }
 
 impl BlenderTools {
@@ -142,7 +147,16 @@ impl BlenderTools {
             config: Arc::new(config),
             last_image: resources::LastImage::default(),
             list_changed: ListChanged::default(),
+            tasks: tasks::Tasks::new(TaskSettings::default()),
         }
+        .with_tasks(TaskSettings::default())
+    }
+
+    /// Sets how MCP tasks run (see [`TaskSettings`]); before serving.
+    pub fn with_tasks(mut self, settings: TaskSettings) -> Self {
+        self.tasks = tasks::Tasks::new(settings);
+        self.tasks.mark_tools(&mut self.tool_router);
+        self
     }
 
     /// The file settings in force.
@@ -185,12 +199,13 @@ impl BlenderTools {
 #[prompt_handler]
 impl ServerHandler for BlenderTools {
     fn get_info(&self) -> ServerConfig {
-        let capabilities = ServerCapabilities::builder()
+        let mut capabilities = ServerCapabilities::builder()
             .enable_tools()
             .enable_resources()
             .enable_resources_list_changed()
             .enable_prompts()
             .build();
+        self.tasks.advertise(&mut capabilities);
         ServerConfig::new(capabilities)
             .with_server_info(
                 Implementation::new("blender-mcp-rs", env!("CARGO_PKG_VERSION"))
@@ -230,6 +245,9 @@ impl ServerHandler for BlenderTools {
             .tool_router
             .get(&request.name)
             .is_some_and(is_read_only);
+        if self.tasks.wanted(&request.name, &context) {
+            return Ok(self.call_as_task(request, context, target, writes));
+        }
         let peer = context.peer.clone();
         let call = self
             .tool_router
@@ -239,6 +257,31 @@ impl ServerHandler for BlenderTools {
             self.list_changed.announce(peer);
         }
         response
+    }
+
+    async fn get_task(
+        &self,
+        request: GetTaskParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<GetTaskResult, ErrorData> {
+        self.tasks.get(&request.task_id, &context)
+    }
+
+    async fn cancel_task(
+        &self,
+        request: CancelTaskParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        self.tasks.cancel(&request.task_id, &context)
+    }
+
+    async fn update_task(
+        &self,
+        request: UpdateTaskParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        let responses = request.input_responses;
+        self.tasks.update(&request.task_id, responses, &context)
     }
 
     async fn list_resources(

@@ -9,6 +9,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use blender_bridge::tools::{TaskSettings, MAX_TASK_TTL};
 use clap::Parser;
 use mcp_core::Transport;
 
@@ -18,6 +19,10 @@ use mcp_core::Transport;
 /// blender-mcp-rs` expects), connects to the Blender addon at 127.0.0.1:9876,
 /// and if no Blender answers there it launches a headless one itself (pip's
 /// `bpy` or a `blender` binary), uses it, and shuts it down on exit.
+///
+/// execute_blender_code takes an undo step before the code, so that a
+/// failure rolls the scene back; Blender's step costs about 1 ms per 1,000
+/// objects (78 ms on 100,000). A call with rollback_on_error=false skips it.
 #[derive(Debug, Parser)]
 #[command(name = "blender-mcp-rs", version, about, long_about)]
 pub struct Cli {
@@ -89,6 +94,30 @@ pub struct Cli {
         value_name = "SECS"
     )]
     pub exec_timeout: u64,
+
+    /// MCP tasks working on one Blender at a time (render_*, batch and
+    /// execute_blender_code called by a client that declares the tasks
+    /// extension); more wait in line. 0 turns tasks off.
+    #[arg(
+        long,
+        env = "BLENDER_MCP_MAX_TASKS",
+        default_value_t = 1,
+        value_name = "N",
+        help_heading = "Tasks"
+    )]
+    pub max_tasks_per_blender: usize,
+
+    /// How long an MCP task lives from its creation (at most 86400): one
+    /// still working then is stopped; a finished one's result is kept this
+    /// long after it finished.
+    #[arg(
+        long,
+        env = "BLENDER_MCP_TASK_TTL",
+        default_value_t = 3600,
+        value_name = "SECS",
+        help_heading = "Tasks"
+    )]
+    pub task_ttl: u64,
 
     /// MCP transport: stdio (default), http (Streamable HTTP at /mcp), sse
     /// (legacy HTTP+SSE at /sse), or all (http and sse on one port).
@@ -227,6 +256,14 @@ impl Cli {
     /// The per-request timeout as a Duration.
     pub fn request_timeout(&self) -> Duration {
         Duration::from_secs(self.request_timeout.max(1))
+    }
+
+    /// How MCP tasks run.
+    pub fn task_settings(&self) -> TaskSettings {
+        TaskSettings {
+            max_running_per_blender: self.max_tasks_per_blender,
+            ttl: Duration::from_secs(self.task_ttl.max(1)).min(MAX_TASK_TTL),
+        }
     }
 
     /// The launch timeout as a Duration.

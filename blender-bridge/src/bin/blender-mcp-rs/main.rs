@@ -48,7 +48,8 @@ async fn serve(cli: &Cli, instances: Instances) -> anyhow::Result<()> {
     let mut file_config = ToolConfig::new(cli.output_dir.clone(), cli.allow_roots.clone());
     file_config.exec_timeout = std::time::Duration::from_secs(cli.exec_timeout.max(1));
     file_config.farm = farm::from_cli(cli)?;
-    let mut tools = BlenderTools::with_instances(instances, file_config);
+    let mut tools =
+        BlenderTools::with_instances(instances, file_config).with_tasks(cli.task_settings());
     if cli.read_only {
         tools = tools.read_only();
     }
