@@ -91,7 +91,7 @@ class Executor:
             "__builtins__": builtins,
             "bpy": self._bpy,
             "args": params.get("args", {}),
-            "progress": progress.ignore if reporter is None else reporter.report,
+            "progress": progress.stopping(job, progress.ignore if reporter is None else reporter.report),
         }
         timeout = params.get("timeout")
         failure = value = pre_failure = None

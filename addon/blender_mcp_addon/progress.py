@@ -11,6 +11,8 @@ code ends is sent before the reply, so the last report always arrives.
 import math
 import time
 
+from .interrupt import Interrupted
+
 MIN_INTERVAL = 0.05
 MESSAGE_LIMIT = 1000
 
@@ -18,6 +20,25 @@ MESSAGE_LIMIT = 1000
 def ignore(done, total=None, message=None):
     """The ``progress`` global of an exec that did not ask for progress."""
     _check(done, total, message)
+
+
+def stopping(job, report):
+    """``report`` that first raises ``Interrupted`` once ``job`` was cancelled or timed out.
+
+    The interrupt raised into the main thread is delivered at whatever bytecode
+    runs next, and Python code that Blender calls during a render (Cycles'
+    own modules, frame handlers) catches and prints it, so a long render could
+    keep going after a cancel. Code that reports progress between steps (the
+    render tools do, once per frame) now stops at its next report whatever
+    happened to the interrupt.
+    """
+
+    def progress(done, total=None, message=None):
+        if job.stop_reason is not None:
+            raise Interrupted()
+        report(done, total, message)
+
+    return progress
 
 
 def _number(value):

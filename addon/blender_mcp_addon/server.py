@@ -16,6 +16,7 @@ import threading
 import time
 from collections import namedtuple
 
+from . import bl_info
 from .connection import Connection
 from .framing import encode_frame
 from .interrupt import RunControl
@@ -24,7 +25,10 @@ from .messages import error_reply
 
 log = logging.getLogger("blender_mcp")
 
-ADDON_VERSION = "0.1.0"
+#: The addon's version, from ``bl_info`` (its one home: Blender reads
+#: ``bl_info`` without running the module, so it must stay a literal there;
+#: blender_manifest.toml must match it, which the addon tests check).
+ADDON_VERSION = ".".join(str(part) for part in bl_info["version"])
 
 #: Everything the server needs to know; built by the CLI or the GUI prefs.
 #: ``legacy_protocol`` also serves the original addon's unauthenticated

@@ -218,3 +218,27 @@ def test_cancel_stops_a_frame_by_frame_render_between_frames(client, tmp_path):
     assert len(written) in (rendered, rendered + 1)
     assert not any(frame["progress"]["done"] > rendered for frame in frames)
     assert client.value("len(bpy.data.objects) > 0") is True
+
+
+def test_a_cancel_swallowed_by_the_code_stops_it_at_its_next_progress_report(client):
+    # Blender's own Python (Cycles' modules, frame handlers) catches and prints
+    # an interrupt that lands in it, and a render spends nearly all its time
+    # there: here a bare except around the slow step plays that part.
+    code = (
+        "import time\n"
+        "for step in range(400):\n"
+        "    try:\n"
+        "        time.sleep(0.05)\n"
+        "    except BaseException:\n"
+        "        print('swallowed')\n"
+        "    progress(step, 400)\n"
+    )
+    loop = send_exec(client, code)
+    time.sleep(0.5)
+    cancel_id = client.next_id()
+    client.send({"id": cancel_id, "op": "cancel", "params": {"target": loop}})
+    replies, _ = collect(client, [loop, cancel_id])
+    error = replies[loop]["error"]
+    assert error["code"] == "cancelled"
+    assert error["details"]["stdout"].count("swallowed") <= 1, error["details"]["stdout"]
+    assert client.value("6 * 7") == 42

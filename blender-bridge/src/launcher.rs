@@ -190,97 +190,27 @@ impl LaunchedBlender {
         let scratch = ScratchDir::create()?;
         let ready_file = scratch.0.join("ready.json");
         let kind = ProgramKind::detect(&cfg.program);
-
-        let mut command = Command::new(&cfg.program);
-        if kind == ProgramKind::Blender {
-            command
-                .args(["-b", "--factory-startup", "--python"])
-                .arg(addon_dir.join("keep_alive.py"))
-                .arg("--");
-        } else {
-            command.args(["-m", "blender_mcp_addon"]);
-        }
-        command
-            .args(["--host", &cfg.host, "--port", &cfg.port.to_string()])
-            .arg("--ready-file")
-            .arg(&ready_file)
-            .arg("--allow-shutdown")
-            // Dies with us even when we are SIGKILLed and cannot shut it down.
-            .arg("--exit-with-parent")
-            .env("PYTHONPATH", python_path(&addon_dir))
-            .env("PYTHONUNBUFFERED", "1")
-            .env(TOKEN_ENV, token.expose())
-            .envs(cfg.extra_env.iter().map(|(k, v)| (k, v)))
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true);
-
         let output = OutputSink::new(cfg.log_file.as_deref())
             .map_err(|e| BridgeError::launch(format!("cannot open the Blender log file: {e}")))?;
-        let mut child = command.spawn().map_err(|e| {
-            BridgeError::launch(format!(
-                "cannot run {}: {e} — install Blender, or point {PROGRAM_ENV} at a Blender \
-                 executable or at a Python that has the bpy module",
-                cfg.program.display()
-            ))
-        })?;
+        let mut child = command(cfg, kind, &addon_dir, &ready_file, &token)
+            .spawn()
+            .map_err(|e| {
+                BridgeError::launch(format!(
+                    "cannot run {}: {e} — install Blender, or point {PROGRAM_ENV} at a Blender \
+                     executable or at a Python that has the bpy module",
+                    cfg.program.display()
+                ))
+            })?;
         let pid = child.id().unwrap_or_default();
-        let (ready_tx, mut ready_rx) = mpsc::unbounded_channel();
-        let stdout = child
-            .stdout
-            .take()
-            .map(|s| output::forward(s, "stdout", output.clone(), Some(ready_tx)));
-        let stderr = child
-            .stderr
-            .take()
-            .map(|s| output::forward(s, "stderr", output.clone(), None));
-
-        let deadline = Instant::now() + cfg.startup_timeout;
-        let failure = |reason: String| BridgeError::Launch {
+        let ready = wait_until_ready(&mut child, cfg, &ready_file, &output).await?;
+        let endpoint = parse_ready(&ready, &cfg.host).map_err(|reason| BridgeError::Launch {
             reason,
             output_tail: output.tail(),
-        };
-        let ready_json = loop {
-            tokio::select! {
-                Some(line) = ready_rx.recv() => break line,
-                status = child.wait() => {
-                    // Let the output tasks drain so the error shows Blender's last words.
-                    for task in [stdout, stderr].into_iter().flatten() {
-                        let _ = tokio::time::timeout(Duration::from_millis(500), task).await;
-                    }
-                    let status = status.map(|s| s.to_string()).unwrap_or_else(|e| e.to_string());
-                    return Err(failure(format!(
-                        "{} exited ({status}) before the addon was ready",
-                        cfg.program.display()
-                    )));
-                }
-                _ = tokio::time::sleep(Duration::from_millis(25)) => {
-                    if let Ok(text) = std::fs::read_to_string(&ready_file) {
-                        break text;
-                    }
-                    if Instant::now() >= deadline {
-                        let _ = child.start_kill();
-                        let _ = child.wait().await;
-                        return Err(failure(format!(
-                            "the addon did not report ready within {:?}",
-                            cfg.startup_timeout
-                        )));
-                    }
-                }
-            }
-        };
-        let ready: serde_json::Value = serde_json::from_str(ready_json.trim())
-            .map_err(|e| failure(format!("bad ready line from the addon: {e}")))?;
-        let port = ready["port"]
-            .as_u64()
-            .and_then(|p| u16::try_from(p).ok())
-            .ok_or_else(|| failure("the ready line has no port".into()))?;
-        let host = ready["host"].as_str().unwrap_or(&cfg.host).to_owned();
-        tracing::info!(pid, %host, port, program = %cfg.program.display(), "launched Blender");
+        })?;
+        tracing::info!(pid, %endpoint, program = %cfg.program.display(), "launched Blender");
         Ok(LaunchedBlender {
             child: Mutex::new(Some(child)),
-            endpoint: Endpoint::new(host, port),
+            endpoint,
             token,
             pid,
             kind,
@@ -358,6 +288,108 @@ impl LaunchedBlender {
             }
         }
     }
+}
+
+/// The command line that starts the addon: Blender in background mode running keep_alive.py,
+/// or a Python with `bpy` running the addon's module. Its output is piped to the log sink.
+fn command(
+    cfg: &LaunchConfig,
+    kind: ProgramKind,
+    addon_dir: &Path,
+    ready_file: &Path,
+    token: &Token,
+) -> Command {
+    let mut command = Command::new(&cfg.program);
+    if kind == ProgramKind::Blender {
+        command
+            .args(["-b", "--factory-startup", "--python"])
+            .arg(addon_dir.join("keep_alive.py"))
+            .arg("--");
+    } else {
+        command.args(["-m", "blender_mcp_addon"]);
+    }
+    command
+        .args(["--host", &cfg.host, "--port", &cfg.port.to_string()])
+        .arg("--ready-file")
+        .arg(ready_file)
+        .arg("--allow-shutdown")
+        // Dies with us even when we are SIGKILLed and cannot shut it down.
+        .arg("--exit-with-parent")
+        .env("PYTHONPATH", python_path(addon_dir))
+        .env("PYTHONUNBUFFERED", "1")
+        .env(TOKEN_ENV, token.expose())
+        .envs(cfg.extra_env.iter().map(|(k, v)| (k, v)))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    command
+}
+
+/// Forwards the child's output to `output` and waits for the addon's ready line (on stdout or
+/// in the ready file, whichever comes first). Blender exiting first, or the startup timeout,
+/// is an error carrying the tail of its output.
+async fn wait_until_ready(
+    child: &mut Child,
+    cfg: &LaunchConfig,
+    ready_file: &Path,
+    output: &Arc<OutputSink>,
+) -> Result<String, BridgeError> {
+    let (ready_tx, mut ready_rx) = mpsc::unbounded_channel();
+    let stdout = child
+        .stdout
+        .take()
+        .map(|s| output::forward(s, "stdout", output.clone(), Some(ready_tx)));
+    let stderr = child
+        .stderr
+        .take()
+        .map(|s| output::forward(s, "stderr", output.clone(), None));
+    let deadline = Instant::now() + cfg.startup_timeout;
+    let failure = |reason: String| BridgeError::Launch {
+        reason,
+        output_tail: output.tail(),
+    };
+    loop {
+        tokio::select! {
+            Some(line) = ready_rx.recv() => return Ok(line),
+            status = child.wait() => {
+                // Let the output tasks drain so the error shows Blender's last words.
+                for task in [stdout, stderr].into_iter().flatten() {
+                    let _ = tokio::time::timeout(Duration::from_millis(500), task).await;
+                }
+                let status = status.map(|s| s.to_string()).unwrap_or_else(|e| e.to_string());
+                return Err(failure(format!(
+                    "{} exited ({status}) before the addon was ready",
+                    cfg.program.display()
+                )));
+            }
+            _ = tokio::time::sleep(Duration::from_millis(25)) => {
+                if let Ok(text) = std::fs::read_to_string(ready_file) {
+                    return Ok(text);
+                }
+                if Instant::now() >= deadline {
+                    let _ = child.start_kill();
+                    let _ = child.wait().await;
+                    return Err(failure(format!(
+                        "the addon did not report ready within {:?}",
+                        cfg.startup_timeout
+                    )));
+                }
+            }
+        }
+    }
+}
+
+/// Where the ready line says the addon listens (its host defaults to the one asked for).
+fn parse_ready(text: &str, default_host: &str) -> Result<Endpoint, String> {
+    let ready: serde_json::Value = serde_json::from_str(text.trim())
+        .map_err(|e| format!("bad ready line from the addon: {e}"))?;
+    let port = ready["port"]
+        .as_u64()
+        .and_then(|p| u16::try_from(p).ok())
+        .ok_or("the ready line has no port")?;
+    let host = ready["host"].as_str().unwrap_or(default_host).to_owned();
+    Ok(Endpoint::new(host, port))
 }
 
 /// The addon folder first, then any `PYTHONPATH` we inherited.

@@ -30,6 +30,7 @@ pub struct IgnoreRules {
 }
 
 impl IgnoreRules {
+    /// Reads `.dockerignore` text: `#` comments, `!` exceptions, `*`/`**` globs, last match wins.
     pub fn parse(text: &str) -> Self {
         let rules = text
             .lines()
@@ -108,8 +109,11 @@ fn glob_one(pattern: &[u8], text: &[u8]) -> bool {
 
 /// The archive and the Dockerfile's name inside it.
 pub struct BuildContext {
+    /// The uncompressed tar sent as the build's body.
     pub tar: Vec<u8>,
+    /// The Dockerfile's path inside `tar` (it is added when it lies outside the context).
     pub dockerfile_in_tar: String,
+    /// Files archived, after `.dockerignore`.
     pub files: usize,
 }
 

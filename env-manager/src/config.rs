@@ -24,6 +24,7 @@ pub const BRIDGE_PORT: u16 = 9876;
 pub struct PortMapping {
     /// `None`: Docker picks a free host port.
     pub host: Option<u16>,
+    /// The port inside the container.
     pub container: u16,
 }
 
@@ -53,11 +54,17 @@ impl std::str::FromStr for PortMapping {
 pub struct Config {
     /// Where `.env` and `.agent-mount/` live (absolute).
     pub project_dir: PathBuf,
+    /// The image to run.
     pub image: String,
+    /// The container's name (one container per name).
     pub container_name: String,
+    /// Published ports; the bridge's by default.
     pub ports: Vec<PortMapping>,
+    /// The GPUs to request.
     pub gpus: GpuMode,
+    /// The default profile plus the opt-ins asked for.
     pub security: SecurityProfile,
+    /// CPU, memory and process limits.
     pub limits: ResourceLimits,
     /// The `.env` variables, passed to the container (never printed).
     pub env: DotEnv,

@@ -11,7 +11,7 @@ use crate::agent_mount;
 use crate::config::Config;
 use crate::gpu;
 use crate::labels;
-use crate::security::CONTAINER_USER;
+use crate::security::{OptIn, CONTAINER_USER};
 
 /// How the container's main process talks to the user.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,7 +20,12 @@ pub enum RunMode {
     Detached,
     /// `start`: stdin open and attached; `tty` when the user's stdin is a terminal; `command`
     /// replaces the image's CMD (the entrypoint still starts the services first).
-    Interactive { tty: bool, command: Vec<String> },
+    Interactive {
+        /// Allocate a TTY.
+        tty: bool,
+        /// Replaces the image's CMD; empty keeps it.
+        command: Vec<String>,
+    },
 }
 
 /// Where the SSH agent socket appears in the container (with the `ssh-agent` opt-in).
@@ -55,12 +60,12 @@ pub fn container_create_request(
 
     let mut binds = agent_mount::binds(&config.project_dir, config.external_dir.as_deref());
     let mut env = config.env.to_container_env();
-    if security.has("mount-ssh-keys") {
+    if security.has(&OptIn::MountSshKeys) {
         if let Some(ssh) = &config.ssh_dir {
             binds.push(format!("{}:/home/dev/.ssh:ro", ssh.display()));
         }
     }
-    if security.has("ssh-agent") {
+    if security.has(&OptIn::SshAgent) {
         if let Some(sock) = &config.ssh_auth_sock {
             binds.push(format!("{}:{SSH_AGENT_TARGET}", sock.display()));
             env.push(format!("SSH_AUTH_SOCK={SSH_AGENT_TARGET}"));

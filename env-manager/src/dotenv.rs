@@ -95,6 +95,7 @@ impl DotEnv {
             .collect()
     }
 
+    /// True when the file had no variables (or did not exist).
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }

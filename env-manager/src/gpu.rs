@@ -19,9 +19,13 @@ pub enum GpuMode {
     /// GPUs when the daemon reports the NVIDIA runtime, none otherwise (the default).
     #[default]
     Auto,
+    /// Every GPU (`--gpus all`); fails when the daemon has no NVIDIA runtime.
     All,
+    /// No GPU.
     None,
+    /// The first N GPUs.
     Count(u32),
+    /// The GPUs with these indexes or UUIDs.
     Devices(Vec<String>),
 }
 

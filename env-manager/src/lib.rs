@@ -5,6 +5,8 @@
 //! same operations (the `commands` module) with a [`config::Config`] and a connection from
 //! [`docker::connect`].
 
+#![warn(missing_docs)]
+
 pub mod agent_mount;
 pub mod build_context;
 pub mod clock;

@@ -15,7 +15,9 @@ const GIB: i64 = 1024 * 1024 * 1024;
 pub struct ResourceLimits {
     /// CPUs in billionths (Docker's `NanoCpus`).
     pub nano_cpus: i64,
+    /// The memory limit in bytes.
     pub memory_bytes: i64,
+    /// The most processes the container may run.
     pub pids: i64,
 }
 

@@ -35,11 +35,17 @@ use crate::labels;
 pub enum OptIn {
     /// Capabilities added to the bounding set (names without `CAP_`, upper case).
     AddCapabilities(Vec<String>),
+    /// `--docker-in-docker`: privileged mode.
     DockerInDocker,
+    /// `--seccomp-unconfined`: every system call allowed.
     SeccompUnconfined,
+    /// `--apparmor-unconfined`: no AppArmor profile.
     ApparmorUnconfined,
+    /// `--publish-all-interfaces`: ports on 0.0.0.0.
     PublishAllInterfaces,
+    /// `--mount-ssh-keys`: `~/.ssh` mounted read-only.
     MountSshKeys,
+    /// `--ssh-agent`: the host's agent socket mounted.
     SshAgent,
 }
 
@@ -77,6 +83,7 @@ impl OptIn {
 /// The default profile plus the opt-ins the user asked for.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SecurityProfile {
+    /// The loosenings asked for, in the order given; empty is the default profile.
     pub opt_ins: Vec<OptIn>,
 }
 
@@ -88,8 +95,13 @@ pub const CONTAINER_USER: &str = "1000:1000";
 pub const DEFAULT_PIDS_LIMIT: i64 = 4096;
 
 impl SecurityProfile {
-    pub fn has(&self, name: &str) -> bool {
-        self.opt_ins.iter().any(|o| o.name() == name)
+    /// Whether an opt-in of `kind`'s variant is in force (`AddCapabilities` matches whatever
+    /// capabilities it carries). Typed, so a misspelt opt-in is a compile error, not `false`.
+    pub fn has(&self, kind: &OptIn) -> bool {
+        let wanted = std::mem::discriminant(kind);
+        self.opt_ins
+            .iter()
+            .any(|o| std::mem::discriminant(o) == wanted)
     }
 
     /// Capabilities to add back after dropping `ALL`.
@@ -104,17 +116,18 @@ impl SecurityProfile {
             .collect()
     }
 
+    /// Privileged mode, which only `--docker-in-docker` asks for.
     pub fn privileged(&self) -> bool {
-        self.has("docker-in-docker")
+        self.has(&OptIn::DockerInDocker)
     }
 
     /// `--security-opt` values: always `no-new-privileges`, plus the unconfined opt-ins.
     pub fn security_opt(&self) -> Vec<String> {
         let mut opts = vec!["no-new-privileges=true".to_string()];
-        if self.has("seccomp-unconfined") {
+        if self.has(&OptIn::SeccompUnconfined) {
             opts.push("seccomp=unconfined".into());
         }
-        if self.has("apparmor-unconfined") {
+        if self.has(&OptIn::ApparmorUnconfined) {
             opts.push("apparmor=unconfined".into());
         }
         opts
@@ -122,7 +135,7 @@ impl SecurityProfile {
 
     /// The host address published ports bind to.
     pub fn publish_host_ip(&self) -> &'static str {
-        if self.has("publish-all-interfaces") {
+        if self.has(&OptIn::PublishAllInterfaces) {
             "0.0.0.0"
         } else {
             LOOPBACK
@@ -193,6 +206,11 @@ mod tests {
         assert_eq!(labels.len(), 4);
         assert!(labels["io.blender-mcp-rs.envmgr.opt-in.cap-add"].contains("SYS_PTRACE"));
         assert!(!p.privileged());
+        assert!(
+            p.has(&OptIn::AddCapabilities(vec![])),
+            "any capability list matches"
+        );
+        assert!(!p.has(&OptIn::MountSshKeys));
     }
 
     #[test]

@@ -3,55 +3,54 @@
 //! A model that follows inspect → change → look → verify makes far fewer
 //! blind edits than one that writes a long script and hopes. The playbook
 //! names this server's own tools, so it stays true as the tool set grows.
+//! Declared with rmcp's prompt macros: the argument list a client sees comes
+//! from [`BuildSceneArgs`]' schema, and `ServerHandler`'s `list_prompts` /
+//! `get_prompt` are generated from the router (see tools/mod.rs).
 
-use rmcp::model::{
-    GetPromptResult, ListPromptsResult, Prompt, PromptArgument, PromptMessage, Role,
-};
-use rmcp::ErrorData;
+use rmcp::handler::server::wrapper::Parameters;
+use rmcp::model::{GetPromptResult, PromptMessage, Role};
+use rmcp::{prompt, prompt_router, ErrorData};
+use schemars::JsonSchema;
+use serde::Deserialize;
 
-const BUILD_SCENE: &str = "build_scene";
+use super::BlenderTools;
 
-/// Every prompt this server offers.
-pub(crate) fn list() -> ListPromptsResult {
-    ListPromptsResult::with_all_items(vec![Prompt::new(
-        BUILD_SCENE,
-        Some("Build or change a Blender scene step by step, checking each step visually"),
-        Some(vec![
-            PromptArgument::new("goal")
-                .with_description("What the scene should look like when done")
-                .with_required(true),
-            PromptArgument::new("style")
-                .with_description("Optional look: e.g. low-poly, realistic, toon")
-                .with_required(false),
-        ]),
-    )])
+/// The arguments of `build_scene`.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct BuildSceneArgs {
+    /// What the scene should look like when done
+    goal: String,
+    /// Optional look: e.g. low-poly, realistic, toon
+    #[serde(default)]
+    style: Option<String>,
 }
 
-/// One prompt, filled in with its arguments.
-pub(crate) fn get(
-    name: &str,
-    arguments: Option<&serde_json::Map<String, serde_json::Value>>,
-) -> Result<GetPromptResult, ErrorData> {
-    if name != BUILD_SCENE {
+#[prompt_router(vis = "pub(crate)")]
+impl BlenderTools {
+    /// Build or change a Blender scene step by step, checking each step visually
+    #[prompt(name = "build_scene")]
+    async fn build_scene(
+        &self,
+        Parameters(args): Parameters<BuildSceneArgs>,
+    ) -> Result<GetPromptResult, ErrorData> {
+        build_scene(&args)
+    }
+}
+
+/// The playbook for `args`; a blank goal is refused like a missing one.
+fn build_scene(args: &BuildSceneArgs) -> Result<GetPromptResult, ErrorData> {
+    let goal = args.goal.trim();
+    if goal.is_empty() {
         return Err(ErrorData::invalid_params(
-            format!("unknown prompt {name:?}; this server offers: {BUILD_SCENE}"),
+            "build_scene needs a `goal`: what the scene should show",
             None,
         ));
     }
-    let arg = |key: &str| {
-        arguments
-            .and_then(|a| a.get(key))
-            .and_then(|v| v.as_str())
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-    };
-    let goal = arg("goal").ok_or_else(|| {
-        ErrorData::invalid_params(
-            "build_scene needs a `goal`: what the scene should show",
-            None,
-        )
-    })?;
-    let style = arg("style")
+    let style = args
+        .style
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
         .map(|s| format!(" in a {s} style"))
         .unwrap_or_default();
     let text = format!(
@@ -78,6 +77,13 @@ pub(crate) fn get(
 mod tests {
     use super::*;
 
+    fn args(goal: &str) -> BuildSceneArgs {
+        BuildSceneArgs {
+            goal: goal.into(),
+            style: None,
+        }
+    }
+
     #[test]
     fn the_playbook_names_tools_that_exist() {
         let tools = crate::tools::BlenderTools::new(crate::BlenderClient::new(
@@ -89,9 +95,7 @@ mod tests {
             .into_iter()
             .map(|t| t.name.to_string())
             .collect();
-        let mut args = serde_json::Map::new();
-        args.insert("goal".into(), "a red cube".into());
-        let prompt = get(BUILD_SCENE, Some(&args)).unwrap();
+        let prompt = build_scene(&args("a red cube")).unwrap();
         let text = serde_json::to_string(&prompt).unwrap();
         for tool in [
             "get_scene_info",
@@ -118,8 +122,19 @@ mod tests {
     }
 
     #[test]
-    fn goal_is_required_and_unknown_prompts_are_errors() {
-        assert!(get(BUILD_SCENE, None).is_err());
-        assert!(get("nope", None).is_err());
+    fn the_prompt_is_listed_with_its_arguments_and_a_blank_goal_is_an_error() {
+        let listed = BlenderTools::prompt_router().list_all();
+        assert_eq!(listed.len(), 1);
+        assert_eq!(listed[0].name, "build_scene");
+        let arguments = listed[0].arguments.clone().unwrap_or_default();
+        let required: Vec<(String, bool)> = arguments
+            .iter()
+            .map(|a| (a.name.clone(), a.required == Some(true)))
+            .collect();
+        assert_eq!(
+            required,
+            [("goal".to_string(), true), ("style".to_string(), false)]
+        );
+        assert!(build_scene(&args("   ")).is_err());
     }
 }

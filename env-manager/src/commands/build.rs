@@ -14,10 +14,15 @@ use crate::labels;
 /// What to build.
 #[derive(Debug, Clone)]
 pub struct BuildRequest<'a> {
+    /// The folder sent to the daemon as the build context.
     pub context: &'a Path,
+    /// The Dockerfile, inside or outside the context.
     pub dockerfile: &'a Path,
+    /// The tag the image gets.
     pub tag: &'a str,
+    /// `--build-arg NAME=VALUE` pairs.
     pub build_args: HashMap<String, String>,
+    /// Build every layer again instead of reusing cached ones.
     pub no_cache: bool,
 }
 

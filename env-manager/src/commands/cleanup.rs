@@ -26,10 +26,14 @@ pub struct CleanupScope<'a> {
 /// What was removed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Cleaned {
+    /// Names of the containers removed.
     pub containers: Vec<String>,
+    /// Tags (or ids) of the images removed.
     pub images: Vec<String>,
 }
 
+/// Removes envmgr's stopped containers in `scope` (running ones too with `include_running`)
+/// and its dangling images (every unused envmgr image with `all_images`).
 pub async fn cleanup(docker: &Docker, scope: &CleanupScope<'_>) -> Result<Cleaned> {
     let mut label_filters = vec![labels::managed_filter()];
     if let Some(project) = scope.project {

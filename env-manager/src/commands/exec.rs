@@ -11,6 +11,7 @@ use crate::terminal;
 /// Options of one `exec`.
 #[derive(Debug, Clone, Default)]
 pub struct ExecOptions {
+    /// The command and its arguments, run without a shell.
     pub command: Vec<String>,
     /// Run as this user instead of the container's (`dev`), e.g. `root`.
     pub user: Option<String>,
@@ -18,6 +19,7 @@ pub struct ExecOptions {
     pub tty: bool,
     /// Forward our stdin to the command.
     pub stdin: bool,
+    /// The working directory in the container, else the image's.
     pub workdir: Option<String>,
 }
 

@@ -39,9 +39,11 @@ pub struct Daemon {
 /// What `status` (and `up`, `down`) report.
 #[derive(Debug, Clone, Serialize)]
 pub struct FarmStatus {
+    /// Where the configuration, logs and pid files live.
     pub state_dir: PathBuf,
     /// What clients set `SLURM_CONF` to.
     pub slurm_conf: PathBuf,
+    /// munged, slurmctld and each slurmd, running or not.
     pub daemons: Vec<Daemon>,
     /// `sinfo`'s node lines (`n1 idle`), when slurmctld answers.
     pub nodes: Vec<String>,

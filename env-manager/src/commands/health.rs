@@ -9,13 +9,16 @@ use crate::error::Result;
 /// The container's health as `health` reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HealthState {
+    /// Running, and healthy or without a healthcheck.
     Healthy,
     /// Not healthy: unhealthy, still starting, or not running. The text says which.
     Unhealthy(String),
+    /// No container of that name exists.
     NoContainer,
 }
 
 impl HealthState {
+    /// `envmgr health`'s exit status: 0 healthy, 1 not healthy, 2 no container (so scripts can tell them apart).
     pub fn exit_code(&self) -> i32 {
         match self {
             HealthState::Healthy => 0,

@@ -13,9 +13,11 @@ pub const ENV_TEMPLATE: &str = include_str!("../../env_template");
 pub struct Initialised {
     /// `Some` when `.env` was written (an existing one is kept unless `force`).
     pub wrote_env: Option<PathBuf>,
+    /// The `.agent-mount/` folders created (existing ones are kept).
     pub folders: Vec<PathBuf>,
 }
 
+/// Writes `.env` from the template (mode 600) and creates the `.agent-mount/` folders under `project_dir`.
 pub fn init(project_dir: &Path, force: bool) -> Result<Initialised> {
     std::fs::create_dir_all(project_dir)
         .map_err(|e| EnvError::io(format!("creating {}", project_dir.display()), e))?;

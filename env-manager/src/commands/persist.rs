@@ -18,6 +18,7 @@ use crate::error::{is_not_found, EnvError, Result};
 /// What was saved.
 #[derive(Debug, Clone)]
 pub struct Backup {
+    /// The timestamped folder under `.agent-mount/backups/` that holds the copy.
     pub folder: PathBuf,
     /// Container paths copied (paths missing in the container are skipped).
     pub copied: Vec<String>,

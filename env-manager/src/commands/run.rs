@@ -22,6 +22,7 @@ use crate::terminal;
 /// What happened while creating and starting.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Started {
+    /// The new container's id.
     pub id: String,
     /// The GPU request actually used (`none`, `all`, ...).
     pub gpus: String,

@@ -257,8 +257,10 @@ pub struct Cli {
     pub slurm_args: Vec<String>,
 
     /// Log filter for stderr (e.g. info, debug, blender_bridge=trace);
-    /// RUST_LOG overrides.
-    #[arg(long, default_value = "info")]
+    /// RUST_LOG overrides. The default shows this server's own events
+    /// (where it listens, the Blender it launched, failures) and only
+    /// warnings from its libraries, whose INFO lines repeat for every session.
+    #[arg(long, default_value = "warn,blender_bridge=info,mcp_core=info")]
     pub log: String,
 }
 

@@ -10,13 +10,13 @@ use std::time::Duration;
 use clap::Parser;
 
 mod cli;
+mod handlers;
 use cli::{Cli, Command, FarmAction, GlobalOptions};
 
-use env_manager::commands::{self, cleanup, exec, health, lifecycle, run, status, watch};
+use env_manager::commands::{self, cleanup, exec, watch};
 use env_manager::config::Config;
-use env_manager::dotenv::DotEnv;
 use env_manager::security::{normalize_capability, OptIn};
-use env_manager::{clock, docker, terminal, EnvError};
+use env_manager::{docker, terminal, EnvError};
 
 /// Exit code for envmgr's own failures in `exec` and `start`, where 1.. belong to the command
 /// (the same convention as `docker run`).
@@ -103,13 +103,13 @@ async fn run_config(
     let info = d.info().await?;
     config.load_dotenv(info.ncpu.unwrap_or(1), info.mem_total.unwrap_or(0))?;
     env_manager::agent_mount::create_folders(dir)?;
-    if config.security.has("mount-ssh-keys") {
+    if config.security.has(&OptIn::MountSshKeys) {
         let home = std::env::var_os("HOME").map(PathBuf::from).ok_or_else(|| {
             EnvError::InvalidSetting("--mount-ssh-keys needs $HOME to find ~/.ssh".into())
         })?;
         config.ssh_dir = Some(home.join(".ssh"));
     }
-    if config.security.has("ssh-agent") {
+    if config.security.has(&OptIn::SshAgent) {
         config.ssh_auth_sock = Some(
             std::env::var_os("SSH_AUTH_SOCK")
                 .map(PathBuf::from)
@@ -123,6 +123,7 @@ async fn run_config(
     Ok(config)
 }
 
+/// Runs one subcommand: the two that need no Docker first, then the rest on one connection.
 async fn dispatch(cli: Cli) -> Result<u8, EnvError> {
     let g = &cli.global;
     if let Command::Farm {
@@ -135,20 +136,7 @@ async fn dispatch(cli: Cli) -> Result<u8, EnvError> {
     }
     let dir = project_dir(g)?;
     if let Command::Init { force } = cli.command {
-        let done = commands::init::init(&dir, force)?;
-        match done.wrote_env {
-            Some(p) => println!("wrote {} (mode 600): fill in your keys", p.display()),
-            None => println!(
-                "kept the existing {} (use --force to overwrite)",
-                dir.join(".env").display()
-            ),
-        }
-        println!(
-            "created {} folders under {}",
-            done.folders.len(),
-            dir.join(".agent-mount").display()
-        );
-        return Ok(0);
+        return handlers::init(&dir, force);
     }
     let d = docker::connect().await?;
     let name = g.name.as_str();
@@ -161,54 +149,28 @@ async fn dispatch(cli: Cli) -> Result<u8, EnvError> {
             no_cache,
         } => {
             let file = file.unwrap_or_else(|| context.join("env-manager/Dockerfile"));
-            let build_args = parse_build_args(&build_args)?;
             let request = commands::build::BuildRequest {
                 context: &context,
                 dockerfile: &file,
                 tag: &g.image,
-                build_args,
+                build_args: parse_build_args(&build_args)?,
                 no_cache,
             };
-            let tag = commands::build::build(&d, &request, |line| eprint!("{line}")).await?;
-            println!("built {tag}");
-            Ok(0)
+            handlers::build(&d, &request).await
         }
-        Command::Daemon => {
-            let config = run_config(g, &dir, &d).await?;
-            let started =
-                run::create_and_start(&d, &config, &env_manager::create_request::RunMode::Detached)
-                    .await?;
-            if let Some(note) = &started.note {
-                eprintln!("envmgr: {note}");
-            }
-            println!(
-                "started {name} ({}) from {}, GPUs: {}",
-                &started.id[..12.min(started.id.len())],
-                config.image,
-                started.gpus
-            );
-            Ok(0)
-        }
+        Command::Daemon => handlers::daemon(&d, &run_config(g, &dir, &d).await?).await,
         Command::Start { command } => {
-            let config = run_config(g, &dir, &d).await?;
-            let (_, code) = run::start_interactive(&d, &config, command, |started| {
-                if let Some(note) = &started.note {
-                    eprintln!("envmgr: {note}");
-                }
-            })
-            .await?;
-            Ok(exit_byte(code))
+            handlers::start(&d, &run_config(g, &dir, &d).await?, command).await
         }
         Command::Exec {
             user,
             workdir,
             command,
         } => {
-            let tty = terminal::stdin_is_terminal();
             let opts = exec::ExecOptions {
                 command,
                 user,
-                tty,
+                tty: terminal::stdin_is_terminal(),
                 stdin: true,
                 workdir,
             };
@@ -218,79 +180,17 @@ async fn dispatch(cli: Cli) -> Result<u8, EnvError> {
             commands::logs::logs(&d, name, follow, tail).await?;
             Ok(0)
         }
-        Command::Stop => {
-            if lifecycle::stop(&d, name).await? {
-                println!("stopped {name}");
-            } else {
-                println!("{name} was not running");
-            }
-            Ok(0)
-        }
-        Command::Rm { force } => {
-            lifecycle::remove(&d, name, force).await?;
-            println!("removed {name} (.agent-mount/ kept)");
-            Ok(0)
-        }
-        Command::Restart => {
-            lifecycle::restart(&d, name).await?;
-            println!("restarted {name}");
-            Ok(0)
-        }
-        Command::Status { json } => {
-            let env = DotEnv::load(&dir.join(".env"))?;
-            let report = status::status(&d, name, &env).await?;
-            if json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&report).expect("report serialises")
-                );
-            } else {
-                print!("{}", status::render_table(&report));
-            }
-            Ok(0)
-        }
-        Command::Health => {
-            let state = health::health(&d, name).await?;
-            match &state {
-                health::HealthState::Healthy => println!("healthy"),
-                health::HealthState::Unhealthy(why) => println!("{why}"),
-                health::HealthState::NoContainer => println!("no container named {name}"),
-            }
-            Ok(state.exit_code() as u8)
-        }
+        Command::Stop => handlers::stop(&d, name).await,
+        Command::Rm { force } => handlers::remove(&d, name, force).await,
+        Command::Restart => handlers::restart(&d, name).await,
+        Command::Status { json } => handlers::status(&d, name, &dir, json).await,
+        Command::Health => handlers::health(&d, name).await,
         Command::Watch {
             max_restarts,
             backoff,
             max_backoff,
-        } => {
-            let policy = watch::WatchPolicy {
-                max_restarts,
-                initial_backoff: Duration::from_secs_f64(backoff.max(0.0)),
-                max_backoff: Duration::from_secs_f64(max_backoff.max(backoff).max(0.0)),
-                ..Default::default()
-            };
-            watch::watch(&d, name, &policy, |line| {
-                eprintln!(
-                    "{} envmgr watch: {line}",
-                    clock::compact_utc(clock::now_unix())
-                );
-            })
-            .await?;
-            Ok(0)
-        }
-        Command::Persist => {
-            let backup = commands::persist::persist(&d, name, &dir).await?;
-            println!(
-                "saved {} and the container output into {}",
-                if backup.copied.is_empty() {
-                    "nothing else".to_string()
-                } else {
-                    backup.copied.join(", ")
-                },
-                backup.folder.display()
-            );
-            Ok(0)
-        }
+        } => handlers::watch(&d, name, &watch_policy(max_restarts, backoff, max_backoff)).await,
+        Command::Persist => handlers::persist(&d, name, &dir).await,
         Command::Cleanup {
             all_projects,
             running,
@@ -301,22 +201,19 @@ async fn dispatch(cli: Cli) -> Result<u8, EnvError> {
                 include_running: running,
                 all_images: images,
             };
-            let cleaned = cleanup::cleanup(&d, &scope).await?;
-            println!(
-                "removed {} container(s){}{} and {} image(s){}{}",
-                cleaned.containers.len(),
-                if cleaned.containers.is_empty() {
-                    ""
-                } else {
-                    ": "
-                },
-                cleaned.containers.join(", "),
-                cleaned.images.len(),
-                if cleaned.images.is_empty() { "" } else { ": " },
-                cleaned.images.join(", ")
-            );
-            Ok(0)
+            handlers::cleanup(&d, &scope).await
         }
+    }
+}
+
+/// Backoffs from the command line (seconds; negative ones count as 0, and the longest is never
+/// shorter than the first).
+fn watch_policy(max_restarts: u32, backoff: f64, max_backoff: f64) -> watch::WatchPolicy {
+    watch::WatchPolicy {
+        max_restarts,
+        initial_backoff: Duration::from_secs_f64(backoff.max(0.0)),
+        max_backoff: Duration::from_secs_f64(max_backoff.max(backoff).max(0.0)),
+        ..Default::default()
     }
 }
 
@@ -334,7 +231,7 @@ fn parse_build_args(args: &[String]) -> Result<HashMap<String, String>, EnvError
 
 /// Container exit codes are 0..=255 in practice; anything else (signals reported oddly, -1)
 /// becomes 255 rather than wrapping to a misleading success.
-fn exit_byte(code: i64) -> u8 {
+pub(crate) fn exit_byte(code: i64) -> u8 {
     u8::try_from(code).unwrap_or(255)
 }
 
@@ -348,10 +245,9 @@ fn farm(action: FarmAction, state_dir: &Path, base_port: u16) -> Result<u8, EnvE
         FarmAction::Status { json } => (cluster.status(), json),
     };
     if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&status).unwrap_or_default()
-        );
+        // Paths, names and flags only: serialising cannot fail.
+        let text = serde_json::to_string_pretty(&status).expect("a farm status serialises");
+        println!("{text}");
     } else {
         for d in &status.daemons {
             let pid = d.pid.map_or("-".to_owned(), |p| p.to_string());
