@@ -7,6 +7,7 @@ polling. Jobs for the main thread go into one FIFO queue, which gives the
 PROTOCOL.md section 6 for free. Nothing here touches ``bpy``.
 """
 
+import ast
 import logging
 import os
 import queue
@@ -15,8 +16,8 @@ import socket
 import threading
 import time
 from collections import namedtuple
+from pathlib import Path
 
-from . import bl_info
 from .connection import Connection
 from .framing import encode_frame
 from .interrupt import RunControl
@@ -25,10 +26,24 @@ from .messages import error_reply
 
 log = logging.getLogger("blender_mcp")
 
-#: The addon's version, from ``bl_info`` (its one home: Blender reads
-#: ``bl_info`` without running the module, so it must stay a literal there;
-#: blender_manifest.toml must match it, which the addon tests check).
-ADDON_VERSION = ".".join(str(part) for part in bl_info["version"])
+
+def _bl_info_version():
+    """``bl_info["version"]`` as "X.Y.Z", read from ``__init__.py``'s source.
+
+    bl_info is the version's one home (Blender reads it without running the
+    module, so it stays a literal; blender_manifest.toml must match it, which
+    the addon tests check). It is parsed rather than imported because Blender
+    4.2+ removes ``bl_info`` from a module it loads as an extension.
+    """
+    source = Path(__file__).with_name("__init__.py").read_text(encoding="utf-8")
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "bl_info" for t in node.targets):
+            return ".".join(str(part) for part in ast.literal_eval(node.value)["version"])
+    raise RuntimeError("no bl_info literal in %s" % Path(__file__).with_name("__init__.py"))
+
+
+#: The addon's version, as ``hello`` reports it.
+ADDON_VERSION = _bl_info_version()
 
 #: Everything the server needs to know; built by the CLI or the GUI prefs.
 #: ``legacy_protocol`` also serves the original addon's unauthenticated
