@@ -3,6 +3,8 @@
 //!
 //! Writes `$OUT_DIR/addon_bundle.rs` with one `(relative path, bytes)` entry
 //! per file of `../addon/blender_mcp_addon/` plus `../addon/keep_alive.py`.
+//! Also writes `ADDON_VERSION`, read from the addon's `bl_info` (its one
+//! home), so the server can tell a person's installed addon is out of date.
 //! A missing addon is not an error: the crate still builds (with a warning)
 //! and the launcher then needs `BLENDER_MCP_ADDON_DIR`.
 
@@ -48,8 +50,29 @@ fn main() {
         ));
     }
     out.push_str("];\n");
+    let version = fs::read_to_string(package.join("__init__.py"))
+        .ok()
+        .and_then(|source| bl_info_version(&source))
+        .unwrap_or_else(|| "unknown".to_owned());
+    out.push_str(&format!(
+        "/// The embedded addon's version (`bl_info[\"version\"]`).\n\
+         pub const ADDON_VERSION: &str = {version:?};\n"
+    ));
     let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").unwrap());
     fs::write(out_dir.join("addon_bundle.rs"), out).unwrap();
+}
+
+/// `"version": (0, 1, 0)` in `bl_info` as "0.1.0". A plain scan rather than
+/// a Python parser: bl_info must stay a literal for Blender to read it too.
+fn bl_info_version(source: &str) -> Option<String> {
+    let after = &source[source.find("bl_info")?..];
+    let tuple = &after[after.find("\"version\"")?..];
+    let inside = &tuple[tuple.find('(')? + 1..tuple.find(')')?];
+    let parts: Vec<&str> = inside.split(',').map(str::trim).collect();
+    parts
+        .iter()
+        .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| parts.join("."))
 }
 
 /// Collects the files under `dir`, skipping bytecode caches and hidden files.

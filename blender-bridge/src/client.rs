@@ -392,6 +392,9 @@ impl BlenderClient {
                 Ok(connection) => {
                     *backoff = Backoff::default();
                     let connection = Arc::new(connection);
+                    if let Some(info) = connection.info() {
+                        crate::addon_package::warn_if_other_version(info);
+                    }
                     *self.inner.last_info.lock().unwrap() = connection.info().cloned();
                     *self.inner.current.lock().unwrap() = Some(connection.clone());
                     self.inner.connects.fetch_add(1, Ordering::Relaxed);

@@ -134,10 +134,10 @@ fn setup_cache() -> Option<PathBuf> {
 }
 
 /// A folder removed when dropped (holds the ready file).
-struct ScratchDir(PathBuf);
+pub(crate) struct ScratchDir(pub(crate) PathBuf);
 
 impl ScratchDir {
-    fn create() -> Result<Self, BridgeError> {
+    pub(crate) fn create() -> Result<Self, BridgeError> {
         let token = Token::generate()?;
         let dir = std::env::temp_dir().join(format!(
             "blender-mcp-rs-{}-{}",

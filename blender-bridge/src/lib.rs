@@ -1,6 +1,7 @@
 //! The bridge between MCP and Blender.
 
 pub mod addon_bundle;
+pub mod addon_package;
 pub mod attach;
 pub mod client;
 pub mod connection;

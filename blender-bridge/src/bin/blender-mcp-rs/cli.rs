@@ -26,6 +26,11 @@ use mcp_core::Transport;
 #[derive(Debug, Parser)]
 #[command(name = "blender-mcp-rs", version, about, long_about)]
 pub struct Cli {
+    /// Instead of serving: `addon install|status|zip` puts the addon into
+    /// your own Blender (see `blender-mcp-rs addon --help`).
+    #[command(subcommand)]
+    pub command: Option<crate::addon::Command>,
+
     /// Host of a running Blender with the blender-mcp-rs addon.
     #[arg(long, env = "BLENDER_HOST", default_value = "127.0.0.1")]
     pub host: String,

@@ -5,6 +5,7 @@
 //! over the chosen transport, and shut launched Blenders down on the way
 //! out — whichever way out it is.
 
+mod addon;
 mod blenders;
 mod cli;
 mod farm;
@@ -17,9 +18,12 @@ use mcp_core::Transport;
 use blenders::Blenders;
 use cli::Cli;
 
-fn main() -> anyhow::Result<()> {
-    let cli = Cli::parse();
+fn main() -> anyhow::Result<std::process::ExitCode> {
+    let mut cli = Cli::parse();
     mcp_core::init_tracing(&cli.log);
+    if let Some(command) = cli.command.take() {
+        return addon::run(command);
+    }
     // Two worker threads: the server mostly waits on Blender, and the
     // machines it runs on (laptops, 2-core CI) gain nothing from more.
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -34,7 +38,7 @@ fn main() -> anyhow::Result<()> {
     if let Err(error) = &result {
         tracing::error!("{error:#}");
     }
-    result
+    result.map(|()| std::process::ExitCode::SUCCESS)
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
