@@ -96,5 +96,5 @@ async fn main() -> anyhow::Result<()> {
     if let Some(launcher) = launcher {
         launcher.shutdown().await;
     }
-    served
+    Ok(served?)
 }

@@ -202,7 +202,7 @@ async fn main() -> anyhow::Result<()> {
         if let Some(max) = args.max_message_bytes {
             options.max_message_bytes = max;
         }
-        return mcp_core::serve_stdio_with(EchoServer::new(), options).await;
+        return Ok(mcp_core::serve_stdio_with(EchoServer::new(), options).await?);
     }
     let token = match &args.token_file {
         Some(path) => Some(
@@ -239,5 +239,5 @@ async fn main() -> anyhow::Result<()> {
     if let Some(ms) = args.header_timeout_ms {
         config.header_read_timeout = Duration::from_millis(ms);
     }
-    mcp_core::http::serve(EchoServer::new, config, mcp_core::shutdown_signal()).await
+    Ok(mcp_core::http::serve(EchoServer::new, config, mcp_core::shutdown_signal()).await?)
 }

@@ -8,6 +8,7 @@
 
 #![warn(missing_docs)]
 
+mod error;
 pub mod http;
 mod mount;
 mod rejection;
@@ -17,6 +18,7 @@ mod stdio;
 mod tracing_setup;
 mod transport;
 
+pub use error::ServeError;
 pub use mount::mount_tools;
 pub use shutdown::shutdown_signal;
 pub use stdio::{serve_stdio, serve_stdio_with, StdioOptions, DEFAULT_MAX_MESSAGE_BYTES};

@@ -4,13 +4,12 @@ mod lines;
 mod request_head;
 mod transport;
 
-use anyhow::Context;
 use rmcp::service::{QuitReason, ServerInitializeError, ServiceExt};
 use rmcp::ServerHandler;
 use tokio_util::sync::CancellationToken;
 
-use crate::shutdown_signal;
 use crate::stdin_thread::{stdio_are_fifos, ThreadStdin};
+use crate::{shutdown_signal, ServeError};
 use transport::StdioTransport;
 
 /// Largest message accepted on stdin by default: rmcp's own stdio limit,
@@ -37,7 +36,7 @@ impl Default for StdioOptions {
 
 /// Serves `handler` over stdin/stdout until the client closes stdin or the
 /// process receives SIGINT/SIGTERM, with the default [`StdioOptions`].
-pub async fn serve_stdio<S: ServerHandler>(handler: S) -> anyhow::Result<()> {
+pub async fn serve_stdio<S: ServerHandler>(handler: S) -> Result<(), ServeError> {
     serve_stdio_with(handler, StdioOptions::default()).await
 }
 
@@ -62,7 +61,7 @@ pub async fn serve_stdio<S: ServerHandler>(handler: S) -> anyhow::Result<()> {
 pub async fn serve_stdio_with<S: ServerHandler>(
     handler: S,
     options: StdioOptions,
-) -> anyhow::Result<()> {
+) -> Result<(), ServeError> {
     let cancel = CancellationToken::new();
     let signal_watch = tokio::spawn({
         let cancel = cancel.clone();
@@ -81,13 +80,13 @@ async fn run_until_closed<S: ServerHandler>(
     handler: S,
     max_message_bytes: usize,
     cancel: CancellationToken,
-) -> anyhow::Result<()> {
+) -> Result<(), ServeError> {
     if stdio_are_fifos() {
         let (stdin, stdout) = rmcp::transport::stdio_pipes();
         let transport = StdioTransport::new(stdin, stdout, max_message_bytes);
         run_on(handler, transport, cancel).await
     } else {
-        let stdin = ThreadStdin::spawn().context("cannot start the stdin reader thread")?;
+        let stdin = ThreadStdin::spawn().map_err(ServeError::StdinThread)?;
         let transport = StdioTransport::new(stdin, tokio::io::stdout(), max_message_bytes);
         run_on(handler, transport, cancel).await
     }
@@ -97,7 +96,7 @@ async fn run_on<S, R, W>(
     handler: S,
     transport: StdioTransport<R, W>,
     cancel: CancellationToken,
-) -> anyhow::Result<()>
+) -> Result<(), ServeError>
 where
     S: ServerHandler,
     R: tokio::io::AsyncRead + Send + Unpin + 'static,
@@ -110,19 +109,15 @@ where
             return Ok(());
         }
         Err(ServerInitializeError::Cancelled) => return Ok(()),
-        Err(error) => return Err(anyhow::Error::new(error).context("MCP stdio handshake failed")),
+        Err(error) => return Err(ServeError::Handshake(Box::new(error))),
     };
     tracing::info!("MCP stdio session started");
     match running.waiting().await {
         Ok(QuitReason::Cancelled) => tracing::info!("MCP stdio session cancelled"),
         Ok(QuitReason::Closed) => tracing::info!("MCP stdio session closed by the client"),
-        Ok(QuitReason::JoinError(error)) => {
-            return Err(anyhow::Error::new(error).context("MCP stdio session task failed"))
-        }
+        Ok(QuitReason::JoinError(error)) => return Err(ServeError::Session(error)),
         Ok(_) => tracing::info!("MCP stdio session ended"),
-        Err(error) => {
-            return Err(anyhow::Error::new(error).context("MCP stdio session task failed"))
-        }
+        Err(error) => return Err(ServeError::Session(error)),
     }
     Ok(())
 }

@@ -3,12 +3,12 @@
 use std::future::Future;
 use std::time::Duration;
 
-use anyhow::Context;
 use rmcp::ServerHandler;
 use tokio::net::TcpListener;
 
 use super::connections::{serve_connections, ConnectionLimits};
 use super::{router, HttpConfig};
+use crate::ServeError;
 
 /// Extra time after the drain deadline for cancelled sessions to unwind.
 const FORCE_GRACE: Duration = Duration::from_secs(2);
@@ -25,7 +25,7 @@ pub async fn serve<S, F>(
     factory: F,
     config: HttpConfig,
     shutdown: impl Future<Output = ()>,
-) -> anyhow::Result<()>
+) -> Result<(), ServeError>
 where
     F: Fn() -> S + Send + Sync + Clone + 'static,
     S: ServerHandler,
@@ -40,10 +40,11 @@ where
     }
     let listener = TcpListener::bind(config.bind)
         .await
-        .with_context(|| format!("cannot listen on {}", config.bind))?;
-    let local = listener
-        .local_addr()
-        .context("listener has no local address")?;
+        .map_err(|source| ServeError::Bind {
+            addr: config.bind,
+            source,
+        })?;
+    let local = listener.local_addr().map_err(ServeError::Listener)?;
     tracing::info!("MCP HTTP server listening on http://{local}");
     if config.enable_streamable {
         tracing::info!("Streamable HTTP endpoint: http://{local}/mcp");

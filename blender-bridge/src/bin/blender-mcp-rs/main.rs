@@ -58,7 +58,7 @@ async fn serve(cli: &Cli, instances: Instances) -> anyhow::Result<()> {
         tools = tools.read_only();
     }
     match cli.transport {
-        Transport::Stdio => mcp_core::serve_stdio(tools).await,
+        Transport::Stdio => Ok(mcp_core::serve_stdio(tools).await?),
         transport => {
             let mut config = mcp_core::http::HttpConfig {
                 bind: cli.bind,
@@ -76,7 +76,7 @@ async fn serve(cli: &Cli, instances: Instances) -> anyhow::Result<()> {
                 config.token = Some(mcp_core::http::Secret::from_file(path)?);
             }
             let factory = move || tools.clone();
-            mcp_core::http::serve(factory, config, mcp_core::shutdown_signal()).await
+            Ok(mcp_core::http::serve(factory, config, mcp_core::shutdown_signal()).await?)
         }
     }
 }
