@@ -14,7 +14,10 @@ use super::resources::{MATERIAL_PREFIX, NODE_GROUP, OBJECT};
 use super::BlenderTools;
 use crate::Snippet;
 
-static NAMES: Snippet = Snippet::new("completion_names", include_str!("snippets/completion_names.py"));
+static NAMES: Snippet = Snippet::new(
+    "completion_names",
+    include_str!("snippets/completion_names.py"),
+);
 
 /// Looks suggested for the prompt's `style`: a starting point, not a list
 /// of what is allowed.
@@ -56,7 +59,10 @@ impl BlenderTools {
             }
             Reference::Prompt(prompt) => {
                 return Err(ErrorData::invalid_params(
-                    format!("no prompt named {:?}: the prompt is build_scene", prompt.name),
+                    format!(
+                        "no prompt named {:?}: the prompt is build_scene",
+                        prompt.name
+                    ),
                     None,
                 ))
             }

@@ -160,3 +160,47 @@ impl BlenderTools {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_listen_stream_accepts_the_watchable_uris_and_the_list_changes() {
+        let requested = SubscriptionFilter::builder()
+            .resources_list_changed()
+            .resource_subscriptions([
+                "blender://scene",
+                "blender://object/Cube%20A",
+                "blender://object/",
+                "blender://material/Red",
+                "blender://object/%zz",
+            ])
+            .build();
+        let accepted = requested.intersection(&accepted_filter(&requested));
+        assert_eq!(
+            accepted.resource_subscriptions.unwrap(),
+            ["blender://scene", "blender://object/Cube%20A"]
+        );
+        assert_eq!(accepted.resources_list_changed, Some(true));
+        assert_eq!(accepted.prompts_list_changed, None);
+    }
+
+    #[test]
+    fn a_clone_is_another_session_sharing_the_change_counters() {
+        let subscriptions = Subscriptions::default();
+        subscriptions.session.lock().unwrap().polling = true;
+        let other = subscriptions.clone();
+        assert!(!other.session.lock().unwrap().polling);
+        let seen = subscriptions.changes.subscribe();
+        other.scene_written();
+        other.tool_list_changed();
+        assert_eq!(
+            *seen.borrow(),
+            Changes {
+                scene_writes: 1,
+                tool_lists: 1
+            }
+        );
+    }
+}

@@ -57,11 +57,12 @@ impl Outlet {
             return true;
         };
         let accepted = sink.accepted();
-        if now.scene_writes != before.scene_writes && accepted.resources_list_changed == Some(true)
+        let writes = now.scene_writes != before.scene_writes;
+        if writes
+            && accepted.resources_list_changed == Some(true)
+            && sink.notify_resource_list_changed().await.is_err()
         {
-            if sink.notify_resource_list_changed().await.is_err() {
-                return false;
-            }
+            return false;
         }
         if now.tool_lists != before.tool_lists && accepted.tools_list_changed == Some(true) {
             return sink.notify_tool_list_changed().await.is_ok();
