@@ -22,10 +22,7 @@ def scene_parts():
     counts = {}
     for o in objects:
         counts[o.type] = counts.get(o.type, 0) + 1
-    first = [
-        (o.name, o.type, tuple(o.location), o.parent.name if o.parent else None)
-        for o in objects[:FIRST_OBJECTS]
-    ]
+    first = [(o.name, o.type, tuple(o.location), o.parent.name if o.parent else None) for o in objects[:FIRST_OBJECTS]]
     return (
         scene.name,
         scene.frame_current,
@@ -52,7 +49,9 @@ def settings(struct):
         if prop.type in {"POINTER", "COLLECTION"}:
             continue
         value = getattr(struct, prop.identifier, None)
-        values.append((prop.identifier, tuple(value) if hasattr(value, "__len__") and not isinstance(value, str) else value))
+        values.append(
+            (prop.identifier, tuple(value) if hasattr(value, "__len__") and not isinstance(value, str) else value)
+        )
     return values
 
 
