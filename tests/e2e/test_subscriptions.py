@@ -10,7 +10,7 @@ The `gui` test runs Debian's Blender 3.4 as a GUI under Xvfb (see
 test_tools_hosts.py) and is excluded by `-k "not gui"`."""
 
 import os
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 
 import anyio
@@ -29,6 +29,7 @@ OBJECT_TEMPLATE = "blender://object/{name}"
 SCENE = "blender://scene"
 # Generous: only a hang turns into a failure.
 WAIT = 120
+POLL_LOG = "blender_bridge::tools::subscriptions::poll"
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +41,8 @@ def anyio_backend():
 def http_server():
     srv = HttpProcess(
         [str(server_binary()), "--transport", "http", "--bind", "127.0.0.1:0", "--port", str(free_port())],
-        env={"BLENDER_MCP_BLENDER": str(blender_python())},
+        # The poll loops log each poll at trace level: how a test sees them end.
+        env={"BLENDER_MCP_BLENDER": str(blender_python()), "RUST_LOG": f"info,{POLL_LOG}=trace"},
     )
     yield srv
     assert srv.stop() == 0, srv.log
@@ -206,6 +208,40 @@ async def test_a_listen_stream_delivers_updates_and_list_changes(http_server):
                     seen.add(type(event).__name__ + getattr(event, "uri", ""))
                     if {"ResourcesListChanged", f"ResourceUpdated{uri}"} <= seen:
                         break
+
+
+def polls_of(srv, uri: str) -> int:
+    return sum(1 for line in srv.log.splitlines() if "resource poll" in line and f'"{uri}"' in line)
+
+
+@pytest.mark.parametrize("mode", ["legacy", "2026-07-28"])
+async def test_polling_ends_with_the_session(http_server, mode):
+    """A closed session's (or listen stream's) poll loop stops. Measured
+    against a second session's loop, which runs at the same cadence: while
+    it polls six times, the first polls at most once more (one may be in
+    flight as the session closes)."""
+    first, second = f"blender://object/Gone_{mode}", f"blender://object/Stays_{mode}"
+
+    async def watch(uri: str):
+        if mode == "legacy":
+            await client.subscribe_resource(uri)
+            return None
+        return await stack.enter_async_context(client.listen(resource_subscriptions=[uri]))
+
+    async with AsyncExitStack() as stack:
+        client = await stack.enter_async_context(connect("http", http_server, mode=mode))
+        await watch(first)
+        with anyio.fail_after(WAIT):
+            while polls_of(http_server, first) < 2:
+                await anyio.sleep(0.05)
+    after_close = polls_of(http_server, first)
+    async with AsyncExitStack() as stack:
+        client = await stack.enter_async_context(connect("http", http_server, mode=mode))
+        await watch(second)
+        with anyio.fail_after(WAIT):
+            while polls_of(http_server, second) < 6:
+                await anyio.sleep(0.05)
+    assert polls_of(http_server, first) <= after_close + 1, http_server.log[-3000:]
 
 
 PERSON = """
