@@ -122,6 +122,7 @@ pub(super) async fn poll(
                 continue;
             }
         };
+        // tests/e2e/test_subscriptions.py counts these to see a loop end.
         tracing::trace!(?prints, "resource poll");
         last_poll = Instant::now();
         cost = last_poll - started;
