@@ -57,6 +57,7 @@ class McpServer:
         env: dict[str, str] | None = None,
         stderr_path: Path | None = None,
         command: Path | None = None,
+        message_handler=None,
     ):
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True, name="mcp-client")
@@ -66,6 +67,7 @@ class McpServer:
         full_env.update(env or {})
         self.params = StdioServerParameters(command=str(command or server_binary()), args=args or [], env=full_env)
         self._stderr = open(stderr_path or os.devnull, "w")
+        self._message_handler = message_handler
         self.session: ClientSession | None = None
         self._ready: asyncio.Future | None = None
         self._closing: asyncio.Event | None = None
@@ -86,7 +88,7 @@ class McpServer:
         self._closing = asyncio.Event()
         try:
             async with stdio_client(self.params, errlog=self._stderr) as (read, write):
-                async with ClientSession(read, write) as session:
+                async with ClientSession(read, write, message_handler=self._message_handler) as session:
                     self.session = session
                     self._ready.set_result(await session.initialize())
                     await self._closing.wait()

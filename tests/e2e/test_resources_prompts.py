@@ -25,7 +25,19 @@ def test_resources_list_the_scene_objects_and_materials(server):
         "blender://material/Material",
     } <= uris
     templates = {t.uri_template for t in server.request_raw(lambda s: s.list_resource_templates()).resource_templates}
-    assert templates == {"blender://object/{name}", "blender://material/{name}"}
+    assert templates == {"blender://object/{name}", "blender://material/{name}", "blender://node_group/{name}"}
+
+
+def test_a_node_group_reads_as_its_tree(server):
+    server.call(
+        "execute_blender_code",
+        {"code": "bpy.data.node_groups.new('Res Group', 'GeometryNodeTree')"},
+    )
+    try:
+        tree = read_json(server, "blender://node_group/Res%20Group")
+        assert tree["nodes"] == [], tree
+    finally:
+        server.call("execute_blender_code", {"code": "bpy.data.node_groups.remove(bpy.data.node_groups['Res Group'])"})
 
 
 def test_reading_resources_gives_live_data(server):

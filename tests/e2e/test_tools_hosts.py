@@ -34,13 +34,14 @@ def blender_exe() -> str:
 class ExeBlender:
     """A Blender executable serving the addon, in its own process group."""
 
-    def __init__(self, mode: str, workdir: Path):
+    def __init__(self, mode: str, workdir: Path, extra: tuple[str, ...] = ()):
         token = workdir / "token"
         token.write_text(secrets.token_hex(24))
         ready = workdir / "ready.json"
         cmd = [
             blender_exe(),
             "--factory-startup",
+            *extra,
             "--python",
             str(ROOT / "addon" / "keep_alive.py"),
             "--",

@@ -40,12 +40,14 @@ mod assets;
 mod batch;
 mod changes;
 mod checkpoint;
+mod completions;
 mod config;
 mod error;
 mod exec;
 mod farm;
 mod files;
 mod groups;
+mod icon;
 mod inspect;
 mod instances;
 mod lights;
@@ -60,18 +62,20 @@ mod render;
 mod resources;
 mod scene;
 mod screenshot;
+mod subscriptions;
 mod tasks;
 
 use rmcp::{
     handler::server::{router::tool::ToolRouter, tool::ToolCallContext},
     model::{
-        CallToolRequestParams, CallToolResponse, CallToolResult, CancelTaskParams, ContentBlock,
-        GetTaskParams, GetTaskResult, Implementation, ListResourceTemplatesResult,
-        ListResourcesResult, PaginatedRequestParams, ReadResourceRequestParams,
-        ReadResourceResponse, ServerCapabilities, ServerConfig, UpdateTaskParams,
+        CallToolRequestParams, CallToolResponse, CallToolResult, CancelTaskParams,
+        CompleteRequestParams, CompleteResult, ContentBlock, GetTaskParams, GetTaskResult,
+        Implementation, ListResourceTemplatesResult, ListResourcesResult, PaginatedRequestParams,
+        ReadResourceRequestParams, ReadResourceResponse, ServerCapabilities, ServerConfig,
+        SubscribeRequestParams, SubscriptionFilter, UnsubscribeRequestParams, UpdateTaskParams,
     },
     prompt_handler,
-    service::RequestContext,
+    service::{RequestContext, SubscriptionContext},
     tool_handler, ErrorData, RoleServer, ServerHandler,
 };
 
@@ -120,6 +124,9 @@ pub struct BlenderTools {
     list_changed: ListChanged,
     /// MCP tasks: shared by all sessions, each sees its own.
     tasks: tasks::Tasks,
+    /// This session's resource subscriptions, and the server-wide changes
+    /// that prompt their polls.
+    subscriptions: subscriptions::Subscriptions,
 }
 
 impl BlenderTools {
@@ -148,6 +155,7 @@ impl BlenderTools {
             last_image: resources::LastImage::default(),
             list_changed: ListChanged::default(),
             tasks: tasks::Tasks::new(TaskSettings::default()),
+            subscriptions: subscriptions::Subscriptions::default(),
         }
         .with_tasks(TaskSettings::default())
     }
@@ -203,13 +211,16 @@ impl ServerHandler for BlenderTools {
             .enable_tools()
             .enable_resources()
             .enable_resources_list_changed()
+            .enable_resources_subscribe()
             .enable_prompts()
+            .enable_completions()
             .build();
         self.tasks.advertise(&mut capabilities);
         ServerConfig::new(capabilities)
             .with_server_info(
                 Implementation::new("blender-mcp-rs", env!("CARGO_PKG_VERSION"))
-                    .with_title("Blender (blender-mcp-rs)"),
+                    .with_title("Blender (blender-mcp-rs)")
+                    .with_icons(icon::server_icons()),
             )
             .with_instructions(INSTRUCTIONS)
     }
@@ -264,6 +275,7 @@ impl ServerHandler for BlenderTools {
         let failed = matches!(&response, Ok(CallToolResponse::Complete(result)) if result.is_error == Some(true));
         if writes && response.is_ok() && !failed {
             self.list_changed.announce(peer);
+            self.subscriptions.scene_written();
         }
         response
     }
@@ -307,6 +319,46 @@ impl ServerHandler for BlenderTools {
         _context: RequestContext<RoleServer>,
     ) -> Result<ListResourceTemplatesResult, ErrorData> {
         Ok(self.resource_templates())
+    }
+
+    async fn complete(
+        &self,
+        request: CompleteRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<CompleteResult, ErrorData> {
+        self.complete_argument(request).await
+    }
+
+    /// Sessions up to 2025-11-25; 2026-07-28 clients use `listen` below.
+    #[allow(deprecated)]
+    async fn subscribe(
+        &self,
+        request: SubscribeRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        self.subscribe_resource(request.uri, context.peer).await
+    }
+
+    #[allow(deprecated)]
+    async fn unsubscribe(
+        &self,
+        request: UnsubscribeRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        self.unsubscribe_resource(&request.uri);
+        Ok(())
+    }
+
+    fn accepted_subscription_filter(
+        &self,
+        requested: &SubscriptionFilter,
+    ) -> Option<SubscriptionFilter> {
+        Some(subscriptions::accepted_filter(requested))
+    }
+
+    async fn listen(&self, context: SubscriptionContext) -> Result<(), ErrorData> {
+        self.listen_stream(context).await;
+        Ok(())
     }
 
     async fn read_resource(

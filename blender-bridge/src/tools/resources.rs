@@ -2,8 +2,9 @@
 //!
 //! Tools act; resources let a client show or attach the current state
 //! without a tool call. URIs are `blender://scene`,
-//! `blender://object/{name}`, `blender://material/{name}` (names
-//! percent-encoded) and `blender://render/last`. After any tool that may
+//! `blender://object/{name}`, `blender://material/{name}`,
+//! `blender://node_group/{name}` (names percent-encoded) and
+//! `blender://render/last`. After any tool that may
 //! change the scene, clients that listen get `resources/list_changed`.
 
 use std::sync::{Arc, Mutex};
@@ -27,9 +28,10 @@ static MATERIAL: Snippet = typed_snippet!("material_info", "material_info.py");
 /// still readable through the templates.
 const LISTED: usize = 200;
 
-const SCENE: &str = "blender://scene";
-const OBJECT: &str = "blender://object/";
-const MATERIAL_PREFIX: &str = "blender://material/";
+pub(super) const SCENE: &str = "blender://scene";
+pub(super) const OBJECT: &str = "blender://object/";
+pub(super) const MATERIAL_PREFIX: &str = "blender://material/";
+pub(super) const NODE_GROUP: &str = "blender://node_group/";
 const LAST_RENDER: &str = "blender://render/last";
 
 /// The latest image a tool produced (render or screenshot), as base64 PNG.
@@ -99,6 +101,9 @@ impl BlenderTools {
             ResourceTemplate::new(format!("{MATERIAL_PREFIX}{{name}}"), "material")
                 .with_description("One material by exact name (percent-encoded)")
                 .with_mime_type("application/json"),
+            ResourceTemplate::new(format!("{NODE_GROUP}{{name}}"), "node group")
+                .with_description("One node group's tree by exact name (percent-encoded)")
+                .with_mime_type("application/json"),
         ])
     }
 
@@ -134,10 +139,15 @@ impl BlenderTools {
             self.run_snippet(&MATERIAL, json!({ "name": decode(name, uri)? }))
                 .await
                 .map_err(not_found(uri))?
+        } else if let Some(name) = uri.strip_prefix(NODE_GROUP) {
+            let tree = format!("group:{}", decode(name, uri)?);
+            self.run_snippet(&super::nodes::GET, json!({ "tree": tree }))
+                .await
+                .map_err(not_found(uri))?
         } else {
             return Err(missing(
                 uri,
-                format!("unknown resource {uri}: try blender://scene, blender://object/{{name}}, blender://material/{{name}}"),
+                format!("unknown resource {uri}: try blender://scene, blender://object/{{name}}, blender://material/{{name}}, blender://node_group/{{name}}"),
             ));
         };
         Ok(ReadResourceResult::new(vec![ResourceContents::text(
@@ -181,7 +191,7 @@ fn encode(name: &str) -> String {
     out
 }
 
-fn decode(encoded: &str, uri: &str) -> Result<String, ErrorData> {
+pub(super) fn decode(encoded: &str, uri: &str) -> Result<String, ErrorData> {
     let bad = || ErrorData::invalid_params(format!("{uri}: malformed percent-encoding"), None);
     let bytes = encoded.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());

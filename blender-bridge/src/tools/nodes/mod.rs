@@ -12,7 +12,7 @@ use serde_json::{json, Map, Value};
 use super::{BlenderTools, ToolError};
 use crate::Snippet;
 
-static GET: Snippet = group_snippet!(
+pub(crate) static GET: Snippet = group_snippet!(
     "get_node_tree",
     "../snippets/rna.py",
     "../modifiers/modifier_info.py",

@@ -321,6 +321,7 @@ impl BlenderTools {
         }
         if writes && response.is_ok() {
             self.list_changed.announce(peer);
+            self.subscriptions.scene_written();
         }
         match response? {
             CallToolResponse::Complete(result) => Ok(result),
