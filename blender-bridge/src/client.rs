@@ -32,7 +32,7 @@ pub use precondition::{GuardedExec, EXEC_BEFORE};
 /// another branch, an outer timeout fired) sends `cancel` for its request,
 /// so Blender drops it if still queued or interrupts it if it is running
 /// Python (PROTOCOL 4.5). The transport timeout does the same before it
-/// fails the call with [`BridgeError::Timeout`]. To cancel on a token:
+/// fails the call with [`BridgeError::NoReply`]. To cancel on a token:
 ///
 /// ```no_run
 /// # use blender_bridge::{BlenderClient, BridgeError, CallOptions, ExecOutput};
@@ -56,7 +56,7 @@ pub struct CallOptions {
     pub timeout: Option<Duration>,
     /// Time limit for the Python code, enforced inside Blender (the exec
     /// `timeout` param): code still running after it is interrupted and the
-    /// call fails with [`BridgeError::TimedOut`], with what it printed so far.
+    /// call fails with [`BridgeError::TimeLimitExceeded`], with what it printed so far.
     /// The transport timeout is stretched to at least this plus
     /// [`EXEC_TIMEOUT_MARGIN`], so the addon's clearer error wins the race.
     pub exec_timeout: Option<Duration>,

@@ -371,8 +371,8 @@ impl Connection {
                         probed = Box::pin(self.request("cancel", &probe, 32, limit / 2)) => match probed {
                             // Not even the I/O thread answers: give up (the
                             // armed guard cancels the request).
-                            Err(BridgeError::Timeout { .. }) => {
-                                return Err(BridgeError::Timeout { op: op.to_owned(), after: limit });
+                            Err(BridgeError::NoReply { .. }) => {
+                                return Err(BridgeError::NoReply { op: op.to_owned(), after: limit });
                             }
                             _ => reply.await,
                         },
@@ -387,7 +387,7 @@ impl Connection {
                 outcome
             }
             // The guard, still armed, sends `cancel` as this returns.
-            Ok(Answer::Expired) => Err(BridgeError::Timeout {
+            Ok(Answer::Expired) => Err(BridgeError::NoReply {
                 op: op.to_owned(),
                 after: timeout,
             }),

@@ -24,12 +24,14 @@ pub enum BridgeError {
     /// The addon refused our `hello`.
     #[error("Blender refused the connection: {} ({}) — {}", .0.message, .0.code, handshake_hint(&.0.code))]
     Handshake(RemoteError),
-    /// No reply within the deadline; the request may still run in Blender.
+    /// No reply within the client's deadline; the request may still run in
+    /// Blender. (Not [`BridgeError::TimeLimitExceeded`], where Blender itself
+    /// stopped code that ran past its limit.)
     #[error(
         "`{op}` got no reply from Blender within {after:?} — Blender may be busy with a long \
          operation; retry with a longer timeout or simplify the request"
     )]
-    Timeout {
+    NoReply {
         /// The operation that timed out.
         op: String,
         /// The deadline that passed.
@@ -64,14 +66,15 @@ pub enum BridgeError {
         /// What the code wrote to stderr before it stopped.
         stderr: String,
     },
-    /// The addon interrupted code that ran past its exec time limit.
+    /// The addon interrupted code that ran past its exec time limit (the
+    /// addon's `timeout` error code); Blender is free again.
     #[error(
         "the Python code ran longer than its time limit of {limit:?} and was interrupted; \
          Blender is still serving — make the code faster (e.g. an infinite loop?), \
          split the work, or raise the time limit{}",
         output_suffix(.stdout, .stderr)
     )]
-    TimedOut {
+    TimeLimitExceeded {
         /// The time limit that passed.
         limit: Duration,
         /// What the code printed before it was interrupted.
@@ -117,7 +120,7 @@ impl BridgeError {
             BridgeError::Handshake(e) | BridgeError::Remote(e) => Some(&e.code),
             BridgeError::Python(_) => Some(&ErrorCode::PythonError),
             BridgeError::Cancelled { .. } => Some(&ErrorCode::Cancelled),
-            BridgeError::TimedOut { .. } => Some(&ErrorCode::Timeout),
+            BridgeError::TimeLimitExceeded { .. } => Some(&ErrorCode::Timeout),
             _ => None,
         }
     }
@@ -233,7 +236,7 @@ impl BridgeError {
                 stdout: text("stdout"),
                 stderr: text("stderr"),
             },
-            ErrorCode::Timeout => BridgeError::TimedOut {
+            ErrorCode::Timeout => BridgeError::TimeLimitExceeded {
                 limit: error
                     .details
                     .as_ref()
@@ -283,7 +286,7 @@ mod tests {
             ),
         );
         match &error {
-            BridgeError::TimedOut { limit, stdout, .. } => {
+            BridgeError::TimeLimitExceeded { limit, stdout, .. } => {
                 assert_eq!(*limit, Duration::from_millis(2500));
                 assert_eq!(stdout, "so far\n");
             }

@@ -211,7 +211,7 @@ async fn a_timed_out_request_leaves_the_client_usable() {
         )
         .await
     {
-        Err(BridgeError::Timeout { op, after }) => {
+        Err(BridgeError::NoReply { op, after }) => {
             assert_eq!(op, "exec");
             assert_eq!(after, Duration::from_millis(200));
         }

@@ -61,12 +61,12 @@ async fn exec_timeout_interrupts_an_infinite_loop_and_blender_keeps_serving() {
         .await;
     let elapsed = started.elapsed();
     match outcome {
-        Err(error @ BridgeError::TimedOut { .. }) => {
+        Err(error @ BridgeError::TimeLimitExceeded { .. }) => {
             let text = error.to_string();
             assert!(text.contains("time limit of 500ms"), "{text}");
             assert!(text.contains("before"), "{text}");
             assert_eq!(error.remote_code(), Some(&ErrorCode::Timeout));
-            let BridgeError::TimedOut { limit, stdout, .. } = error else {
+            let BridgeError::TimeLimitExceeded { limit, stdout, .. } = error else {
                 unreachable!()
             };
             assert_eq!(limit, Duration::from_millis(500));
@@ -94,7 +94,7 @@ async fn the_transport_timeout_is_stretched_past_the_exec_time_limit() {
         .exec_with("while True:\n    pass", Value::Null, opts)
         .await;
     assert!(
-        matches!(outcome, Err(BridgeError::TimedOut { .. })),
+        matches!(outcome, Err(BridgeError::TimeLimitExceeded { .. })),
         "{outcome:?}"
     );
 }
@@ -208,7 +208,7 @@ async fn the_transport_timeout_cancels_the_work_it_gives_up_on() {
         .exec_with("while True:\n    pass", Value::Null, opts)
         .await;
     assert!(
-        matches!(outcome, Err(BridgeError::Timeout { .. })),
+        matches!(outcome, Err(BridgeError::NoReply { .. })),
         "{outcome:?}"
     );
     assert_blender_is_free(&client).await;

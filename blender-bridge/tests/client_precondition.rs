@@ -146,7 +146,7 @@ async fn guarded_calls_behave_alike(client: &BlenderClient) {
         .await;
     assert_eq!(timed_out.before, Some(json!({"tag": "c"})));
     match timed_out.outcome {
-        Err(BridgeError::TimedOut { stdout, .. }) => assert_eq!(stdout, "looping\n"),
+        Err(BridgeError::TimeLimitExceeded { stdout, .. }) => assert_eq!(stdout, "looping\n"),
         other => panic!("{other:?}"),
     }
     client.ping().await.unwrap();
@@ -286,7 +286,7 @@ async fn a_stopped_blender_fails_a_long_guarded_call_within_the_request_timeout(
     signal("CONT", blender.pid());
     assert_eq!(stalled.before, None);
     match stalled.outcome {
-        Err(BridgeError::Timeout { after, .. }) => assert_eq!(after, Duration::from_secs(1)),
+        Err(BridgeError::NoReply { after, .. }) => assert_eq!(after, Duration::from_secs(1)),
         other => panic!("{other:?}"),
     }
     assert!(elapsed < Duration::from_secs(30), "{elapsed:?}");

@@ -58,7 +58,7 @@ async fn stopped_blender_times_out_every_call_in_flight_and_serves_after_sigcont
 
     for outcome in &outcomes {
         match outcome {
-            Err(error @ BridgeError::Timeout { op, after }) => {
+            Err(error @ BridgeError::NoReply { op, after }) => {
                 assert_eq!((op.as_str(), *after), ("exec", deadline));
                 assert!(error
                     .to_string()

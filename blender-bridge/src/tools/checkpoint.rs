@@ -199,6 +199,8 @@ impl BlenderTools {
 pub(crate) fn user_code_failed(err: &BridgeError) -> bool {
     matches!(
         err,
-        BridgeError::Python(_) | BridgeError::TimedOut { .. } | BridgeError::Cancelled { .. }
+        BridgeError::Python(_)
+            | BridgeError::TimeLimitExceeded { .. }
+            | BridgeError::Cancelled { .. }
     ) || matches!(err, BridgeError::Remote(r) if r.code == ErrorCode::ResultNotJson)
 }

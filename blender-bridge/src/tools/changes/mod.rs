@@ -74,7 +74,7 @@ struct Tracked {
 pub(crate) fn note_failure(error: &BridgeError) {
     let unanswered = matches!(
         error,
-        BridgeError::Timeout { .. }
+        BridgeError::NoReply { .. }
             | BridgeError::ConnectionLost { .. }
             | BridgeError::Connect { .. }
     );
