@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "e2e"))
+sys.path[:0] = [str(Path(__file__).resolve().parents[1] / "tests" / suite) for suite in ("e2e", "faults", "shared")]
 from conftest import free_port
 from harness import McpServer, text_of
 

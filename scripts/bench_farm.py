@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "e2e"))
+sys.path[:0] = [str(ROOT / "tests" / suite) for suite in ("e2e", "faults", "shared")]
 
 from conftest import free_port
 from harness import McpServer, blender_python, text_of

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "faults"))
+sys.path[:0] = [str(ROOT / "tests" / suite) for suite in ("e2e", "faults", "shared")]
 
 from load import run_load  # noqa: E402
 from support import HttpSession, StdioServer, free_port, launching_args, rss_kib, wait_http_ready  # noqa: E402

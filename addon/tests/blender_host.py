@@ -8,21 +8,10 @@ from pathlib import Path
 
 import pytest
 from raw_client import RawClient
+from testkit import blender_python  # noqa: F401  (re-exported to conftest)
 
 ADDON_DIR = Path(__file__).resolve().parents[1]
-DEFAULT_BPY_PYTHON = os.path.expanduser("~/.cache/blender-mcp-rs/venv/bin/python")
 START_TIMEOUT = 120.0
-
-
-def blender_python():
-    """The Python that has pip's ``bpy``; fails the test when there is none."""
-    path = os.environ.get("BLENDER_MCP_PYTHON", DEFAULT_BPY_PYTHON)
-    if not os.access(path, os.X_OK):
-        pytest.fail(
-            "no Python with bpy at %s: run the project's setup script (it creates "
-            "~/.cache/blender-mcp-rs/venv with pip's bpy==4.5.*) or set BLENDER_MCP_PYTHON" % path
-        )
-    return path
 
 
 def gui_tests_enabled():

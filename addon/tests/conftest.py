@@ -1,26 +1,19 @@
-"""Shared fixtures: the addon package on sys.path, and real Blender hosts.
+"""Shared fixtures: real Blender hosts of the addon (pytest.ini puts the
+addon package and this folder on the import path).
 
 Tests that need Blender FAIL (never skip) when it is missing: a green run
 must mean the addon was exercised against real Blender.
 """
 
-import sys
-from pathlib import Path
-
 import pytest
-
-ADDON_DIR = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ADDON_DIR))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from blender_host import AddonProcess, blender_python  # noqa: E402
+from blender_host import AddonProcess, blender_python
 
 TOKEN = "test-token-0123456789abcdef-0123456789"
 
 
 @pytest.fixture(scope="session")
 def bpy_python():
-    return blender_python()
+    return str(blender_python())
 
 
 @pytest.fixture(scope="session")

@@ -1,19 +1,8 @@
-import socket
-import sys
 from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).parent))
-
-from harness import McpServer, blender_python  # noqa: E402
-
-
-def free_port() -> int:
-    """A loopback port nothing listens on (so the server must launch Blender)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from harness import McpServer, blender_python
+from testkit import free_port  # also imported from here by the tests
 
 
 @pytest.fixture(scope="session")

@@ -19,26 +19,7 @@ from typing import Any
 
 from mcp import ClientSession, StdioServerParameters
 from mcp.client.stdio import stdio_client
-
-ROOT = Path(__file__).resolve().parents[2]
-CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "blender-mcp-rs"
-
-
-def server_binary() -> Path:
-    """The server under test: $BLENDER_MCP_BIN, else the workspace's debug build."""
-    target = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
-    path = Path(os.environ.get("BLENDER_MCP_BIN", target / "debug" / "blender-mcp-rs"))
-    if not path.exists():
-        raise RuntimeError(f"{path} does not exist: run `cargo build -p blender-bridge` first (or set BLENDER_MCP_BIN)")
-    return path
-
-
-def blender_python() -> Path:
-    """A Python with pip's bpy: $BLENDER_MCP_PYTHON, else the cached venv from scripts/setup.sh."""
-    path = Path(os.environ.get("BLENDER_MCP_PYTHON", CACHE / "venv" / "bin" / "python"))
-    if not path.exists():
-        raise RuntimeError(f"{path} does not exist: run scripts/setup.sh --tests first (or set BLENDER_MCP_PYTHON)")
-    return path
+from testkit import ROOT, blender_python, server_binary  # noqa: F401  (ROOT: re-exported to the tests)
 
 
 def bpy_version() -> str:

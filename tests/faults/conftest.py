@@ -1,11 +1,7 @@
-import sys
 from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from support import StdioServer, launching_args  # noqa: E402
+from support import StdioServer, launching_args
 
 
 @pytest.fixture(scope="session")

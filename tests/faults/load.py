@@ -18,9 +18,7 @@ import threading
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from support import HttpSession, free_port, launching_args, rss_kib, server_binary, text_of, wait_http_ready  # noqa: E402
+from support import HttpSession, free_port, launching_args, rss_kib, server_binary, text_of, wait_http_ready
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

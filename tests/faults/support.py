@@ -14,23 +14,13 @@ import json
 import os
 import socket
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "e2e"))
-
-from harness import ROOT, blender_python, server_binary  # noqa: E402,F401
+from testkit import ROOT, blender_python, free_port, server_binary  # noqa: F401  (re-exported to the tests)
 
 PROTOCOL_VERSION = "2025-11-25"
-
-
-def free_port() -> int:
-    """A loopback port nothing listens on (so a server pointed at it launches Blender)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def launching_args(*extra: str) -> list[str]:

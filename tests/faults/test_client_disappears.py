@@ -5,11 +5,10 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
+from addon_process import AddonBlender
 from support import (
     HttpSession,
     StdioServer,
@@ -24,9 +23,6 @@ from support import (
     wait_http_ready,
     wait_until,
 )
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "e2e"))
-from addon_process import AddonBlender  # noqa: E402
 
 TOKEN = "fault-tests-token-0123456789abcdef"
 SLOW = {"code": "import time; time.sleep(args['s']); result = args['s']", "args": {"s": 2}}

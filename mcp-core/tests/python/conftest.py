@@ -6,13 +6,11 @@ from __future__ import annotations
 import json
 import os
 import re
-import signal
 import subprocess
-import threading
-import time
 from pathlib import Path
 
 import pytest
+from testkit import LoggedProcess
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 LISTENING = re.compile(r"listening on http://(\S+)")
@@ -46,54 +44,15 @@ def echo_bin() -> Path:
     return _build_example([])
 
 
-class ServerProcess:
-    """A running echo_server; stderr is collected on a thread so the pipe
-    never fills up, and exposed for assertions on what was logged."""
+class ServerProcess(LoggedProcess):
+    """A running echo_server; its stderr is the log tests wait on and assert on."""
 
     def __init__(self, binary: Path, args: list[str]):
-        self.proc = subprocess.Popen(
-            [str(binary), *args],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            env={**os.environ, "RUST_LOG": "info"},
-        )
-        self.lines: list[str] = []
-        self._lock = threading.Lock()
-        self._reader = threading.Thread(target=self._pump, daemon=True)
-        self._reader.start()
+        super().__init__([str(binary), *args], keep_stdout=False)
         self.addr: str | None = None
 
-    def _pump(self):
-        for raw in self.proc.stderr:
-            with self._lock:
-                self.lines.append(raw.decode(errors="replace"))
-
-    @property
-    def stderr(self) -> str:
-        with self._lock:
-            return "".join(self.lines)
-
-    def wait_for_log(self, pattern: str, timeout: float = 10.0) -> re.Match:
-        deadline = time.monotonic() + timeout
-        regex = re.compile(pattern)
-        while time.monotonic() < deadline:
-            match = regex.search(self.stderr)
-            if match:
-                return match
-            if self.proc.poll() is not None:
-                self._reader.join(timeout=2)
-                match = regex.search(self.stderr)
-                if match:
-                    return match
-                raise AssertionError(
-                    f"server exited ({self.proc.returncode}) before logging {pattern!r}:\n{self.stderr}"
-                )
-            time.sleep(0.02)
-        raise AssertionError(f"timed out waiting for {pattern!r} in server log:\n{self.stderr}")
-
     def wait_listening(self) -> str:
-        self.addr = self.wait_for_log(LISTENING.pattern).group(1)
+        self.addr = self.wait_for(LISTENING.pattern, timeout=10.0).group(1)
         return self.addr
 
     @property
@@ -108,15 +67,7 @@ class ServerProcess:
         return f"http://{self.addr}{path}"
 
     def stop(self, timeout: float = 15.0) -> int:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-        try:
-            return self.proc.wait(timeout=timeout)
-        finally:
-            if self.proc.poll() is None:
-                self.proc.kill()
-                self.proc.wait()
-            self._reader.join(timeout=2)
+        return super().stop(timeout)
 
 
 @pytest.fixture

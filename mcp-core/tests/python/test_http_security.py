@@ -106,7 +106,7 @@ def test_token_required_on_every_endpoint(start_server, token_file):
     assert response.status == 200
     response, _ = request(server, "POST", endpoint, INIT_BODY, good)
     assert response.status == 202
-    assert token not in server.stderr
+    assert token not in server.log
 
 
 def test_oversized_body_is_refused(start_server):
@@ -190,9 +190,9 @@ def test_non_loopback_bind_with_token_warns_and_serves(start_server, token_file)
     server = start_server(
         "--transport", "http", "--bind", "0.0.0.0:0", "--token-file", str(path), "--allow-non-loopback"
     )
-    assert "non-loopback address" in server.stderr
+    assert "non-loopback address" in server.log
     conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
     conn.request("POST", "/mcp", body=INIT_BODY, headers={**MCP_HEADERS, "Authorization": f"Bearer {token}"})
     assert conn.getresponse().status == 200
     conn.close()
-    assert token not in server.stderr
+    assert token not in server.log

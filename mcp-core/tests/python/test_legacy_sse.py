@@ -116,12 +116,12 @@ def test_session_is_removed_when_the_stream_drops(start_server):
     stream.next_message()
     session_id = endpoint.split("sessionId=")[1]
     stream.close()
-    server.wait_for_log(
+    server.wait_for(
         rf"session={session_id} live_sessions=0.*legacy SSE session closed"
         rf"|legacy SSE session closed.*session={session_id} live_sessions=0"
     )
     # The rmcp service task (and the handler it owns) is gone too.
-    server.wait_for_log(
+    server.wait_for(
         rf"session={session_id}.*legacy SSE session task ended"
         rf"|legacy SSE session task ended.*session={session_id}"
     )

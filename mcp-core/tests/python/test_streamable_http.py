@@ -134,4 +134,4 @@ async def test_sigterm_drains_an_in_flight_call(start_server):
             server.proc.send_signal(signal.SIGTERM)
     assert result["slow"].content[0].text == "done after 10 steps"
     assert await anyio.to_thread.run_sync(lambda: server.proc.wait(timeout=15)) == 0
-    assert "draining in-flight calls" in server.stderr
+    assert "draining in-flight calls" in server.log
