@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::{BlenderTools, ToolError};
-use crate::{CallOptions, Snippet};
+use crate::Snippet;
 
 pub(crate) static SCENE_INFO: Snippet =
     Snippet::new("get_scene_info", include_str!("snippets/scene_info.py"));
@@ -242,43 +242,5 @@ impl BlenderTools {
         self.run_snippet(&OBJECT_INFO, json!({ "name": input.name }))
             .await
             .map(Json)
-    }
-}
-
-impl BlenderTools {
-    /// Runs one of this server's snippets and decodes its value.
-    pub(crate) async fn run_snippet<T: serde::de::DeserializeOwned>(
-        &self,
-        snippet: &Snippet,
-        args: Value,
-    ) -> Result<T, ToolError> {
-        self.run_snippet_with(snippet, args, CallOptions::default())
-            .await
-    }
-
-    /// [`Self::run_snippet`] with call options (progress, time limits).
-    pub(crate) async fn run_snippet_with<T: serde::de::DeserializeOwned>(
-        &self,
-        snippet: &Snippet,
-        args: Value,
-        options: CallOptions,
-    ) -> Result<T, ToolError> {
-        let client = self.client();
-        let output = match super::changes::snapshot_due() {
-            Some(id) => {
-                let take = json!({ "changes_id": id });
-                client
-                    .exec_snippet_before(snippet, args, &super::changes::TAKE, take, options)
-                    .await
-                    .outcome
-            }
-            None => client.exec_snippet_with(snippet, args, options).await,
-        }
-        .map_err(ToolError::from_bridge)?;
-        serde_json::from_value(output.value).map_err(|e| {
-            ToolError::new(format!(
-                "Blender answered in an unexpected shape ({e}); the addon and server versions may not match"
-            ))
-        })
     }
 }

@@ -1,0 +1,46 @@
+//! Running one of this server's snippets for a tool: the one path every
+//! typed tool takes to Blender, so each gets the `changes` snapshot (when
+//! the call asked for it) and the same error for a reply of the wrong shape.
+
+use serde_json::{json, Value};
+
+use super::{BlenderTools, ToolError};
+use crate::{CallOptions, Snippet};
+
+impl BlenderTools {
+    /// Runs one of this server's snippets and decodes its value.
+    pub(crate) async fn run_snippet<T: serde::de::DeserializeOwned>(
+        &self,
+        snippet: &Snippet,
+        args: Value,
+    ) -> Result<T, ToolError> {
+        self.run_snippet_with(snippet, args, CallOptions::default())
+            .await
+    }
+
+    /// [`Self::run_snippet`] with call options (progress, time limits).
+    pub(crate) async fn run_snippet_with<T: serde::de::DeserializeOwned>(
+        &self,
+        snippet: &Snippet,
+        args: Value,
+        options: CallOptions,
+    ) -> Result<T, ToolError> {
+        let client = self.client();
+        let output = match super::changes::snapshot_due() {
+            Some(id) => {
+                let take = json!({ "changes_id": id });
+                client
+                    .exec_snippet_before(snippet, args, &super::changes::TAKE, take, options)
+                    .await
+                    .outcome
+            }
+            None => client.exec_snippet_with(snippet, args, options).await,
+        }
+        .map_err(ToolError::from_bridge)?;
+        serde_json::from_value(output.value).map_err(|e| {
+            ToolError::new(format!(
+                "Blender answered in an unexpected shape ({e}); the addon and server versions may not match"
+            ))
+        })
+    }
+}
