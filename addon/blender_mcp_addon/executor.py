@@ -42,6 +42,20 @@ _THIS_FILE = __file__
 _NOT_RUN = object()
 
 
+#: How an exec ended: ``stop`` (a cancel or the time limit, else None), the
+#: code's exception (``failure``) or trailing ``value``, and the
+#: precondition's value (``_NOT_RUN`` if it did not finish) or exception.
+Outcome = namedtuple("Outcome", "stop failure value before_value pre_failure")
+
+
+class _Refused(Exception):
+    """The request was answered (``frame``) before anything ran."""
+
+    def __init__(self, frame):
+        super().__init__("refused before running")
+        self.frame = frame
+
+
 class _NotJson(Exception):
     """A precondition's value that the reply could not carry back."""
 
@@ -66,25 +80,11 @@ class Executor:
         """
         request = job.request
         params = request.params
-        before = params.get("before")
         stdout, stderr = io.StringIO(), io.StringIO()
-        # Both are resolved before anything runs: a missing snippet or a
-        # syntax error must not leave a checkpoint taken for nothing.
-        pre = None
         try:
-            if before is not None:
-                pre = self._compiled(before.get("code"), before.get("snippet"))
-        except KeyError as missing:
-            return _snippet_unknown(request.id, missing.args[0])
-        except BaseException as exc:  # SyntaxError, or worse from compile()
-            return self._precondition_failed(request.id, exc, stdout, stderr)
-        try:
-            compiled = self._compiled(params.get("code"), params.get("snippet"))
-        except KeyError as missing:
-            return _snippet_unknown(request.id, missing.args[0])
-        except BaseException as exc:
-            return self._python_error(request.id, exc, stdout, stderr)
-
+            pre, compiled = self._resolve(request, stdout, stderr)
+        except _Refused as refused:
+            return refused.frame
         reporter = ProgressReporter(job.connection, request.id) if params.get("progress") is True else None
         namespace = {
             "__name__": "__blender_mcp__",
@@ -94,22 +94,71 @@ class Executor:
             "progress": progress.stopping(job, progress.ignore if reporter is None else reporter.report),
         }
         timeout = params.get("timeout")
+        pre_out, pre_err = (io.StringIO(), io.StringIO()) if pre is not None else (None, None)
+        outcome = self._execute(job, control, pre, compiled, namespace, (stdout, stderr), (pre_out, pre_err))
+        if outcome is None:
+            return None
+        # What every reply of a request whose precondition ran carries back.
+        extra = {} if outcome.before_value is _NOT_RUN else {"before": outcome.before_value}
+        if outcome.stop is not None:
+            if pre is not None and outcome.before_value is _NOT_RUN:
+                # Stopped before or inside the precondition: nothing of the
+                # user's ran, and the reply says so by carrying no ``before``.
+                return self._stopped(request.id, outcome.stop, timeout, False, pre_out, pre_err, extra)
+            completed = outcome.failure is None
+            return self._stopped(request.id, outcome.stop, timeout, completed, stdout, stderr, extra)
+        if reporter is not None:
+            reporter.flush()
+        if outcome.pre_failure is not None:
+            return self._precondition_failed(request.id, outcome.pre_failure, pre_out, pre_err)
+        if outcome.failure is not None:
+            return self._python_error(request.id, outcome.failure, stdout, stderr, extra)
+        return _value_reply(request.id, namespace, outcome.value, stdout, stderr, extra)
+
+    def _resolve(self, request, stdout, stderr):
+        """The compiled precondition (or None) and code, or ``_Refused``.
+
+        Both are resolved before anything runs: a missing snippet or a
+        syntax error must not leave a checkpoint taken for nothing.
+        """
+        params = request.params
+        before = params.get("before")
+        try:
+            pre = self._compiled(before.get("code"), before.get("snippet")) if before is not None else None
+        except KeyError as missing:
+            raise _Refused(_snippet_unknown(request.id, missing.args[0])) from None
+        except BaseException as exc:  # SyntaxError, or worse from compile()
+            raise _Refused(self._precondition_failed(request.id, exc, stdout, stderr)) from None
+        try:
+            compiled = self._compiled(params.get("code"), params.get("snippet"))
+        except KeyError as missing:
+            raise _Refused(_snippet_unknown(request.id, missing.args[0])) from None
+        except BaseException as exc:
+            raise _Refused(self._python_error(request.id, exc, stdout, stderr)) from None
+        return pre, compiled
+
+    def _execute(self, job, control, pre, compiled, namespace, out, pre_out):
+        """Runs the precondition, then the code, under the job's run control;
+        None when a cancel dropped the job before it started.
+
+        From begin() until end() has run, a cancel or the time limit may raise
+        Interrupted at any bytecode boundary of this thread, so everything in
+        between sits inside ``try`` and end() is retried until it completes.
+        """
+        timeout = job.request.params.get("timeout")
         failure = value = pre_failure = None
         before_value = _NOT_RUN
-        pre_out, pre_err = (io.StringIO(), io.StringIO()) if pre is not None else (None, None)
         saved = sys.stdout, sys.stderr
-        # From begin() until end() has run, a cancel or the time limit may raise
-        # Interrupted at any bytecode boundary of this thread, so everything in
-        # between sits inside ``try`` and end() is retried until it completes.
         try:
             if not control.begin(job, timeout if pre is None else None):
                 return None
             if pre is not None:
-                before_value, pre_failure = self._run_before(pre, before.get("args", {}), pre_out, pre_err)
+                before_args = job.request.params["before"].get("args", {})
+                before_value, pre_failure = self._run_before(pre, before_args, *pre_out)
                 if pre_failure is None:
                     control.arm(job, timeout)
             if pre_failure is None:
-                sys.stdout, sys.stderr = stdout, stderr
+                sys.stdout, sys.stderr = out
                 try:
                     exec(compiled.body, namespace)
                     value = eval(compiled.tail, namespace) if compiled.tail is not None else None
@@ -124,44 +173,7 @@ class Executor:
             except Interrupted:
                 continue
         sys.stdout, sys.stderr = saved
-        # What every reply of a request whose precondition ran carries back.
-        extra = {} if before_value is _NOT_RUN else {"before": before_value}
-        if stop is not None:
-            if pre is not None and before_value is _NOT_RUN:
-                # Stopped before or inside the precondition: nothing of the
-                # user's ran, and the reply says so by carrying no ``before``.
-                return self._stopped(request.id, stop, timeout, False, pre_out, pre_err, extra)
-            return self._stopped(request.id, stop, timeout, failure is None, stdout, stderr, extra)
-        if reporter is not None:
-            reporter.flush()
-        if pre_failure is not None:
-            return self._precondition_failed(request.id, pre_failure, pre_out, pre_err)
-        if failure is not None:
-            return self._python_error(request.id, failure, stdout, stderr, extra)
-        explicit = "result" in namespace
-        if explicit:
-            value = namespace["result"]
-        result = {"value": value, "stdout": _text(stdout.getvalue()), "stderr": _text(stderr.getvalue())}
-        result.update(extra)
-        try:
-            return encode_frame(ok_reply(request.id, result))
-        except (TypeError, ValueError, RecursionError, OverflowError):
-            if not explicit:
-                # A trailing expression's value is a convenience, as in a REPL:
-                # code ending in an operator call ({'FINISHED'}) or a datablock
-                # must not report failure after its side effects have run.
-                result["value"] = _safe_repr(value)
-                return encode_frame(ok_reply(request.id, result))
-            details = {"repr": _safe_repr(value), "stdout": result["stdout"], "stderr": result["stderr"]}
-            details.update(extra)
-            return encode_frame(
-                error_reply(
-                    request.id,
-                    "result_not_json",
-                    "the value of type %s cannot be serialised as JSON" % type(value).__name__,
-                    details,
-                )
-            )
+        return Outcome(stop, failure, value, before_value, pre_failure)
 
     def _run_before(self, compiled, args, stdout, stderr):
         """Run an exec's precondition: ``(value, None)``, or ``(_NOT_RUN, exc)``.
@@ -270,6 +282,35 @@ class Executor:
         if extra:
             details.update(extra)
         return encode_frame(error_reply(request_id, "python_error", "%s: %s" % (name, text), details))
+
+
+def _value_reply(request_id, namespace, value, stdout, stderr, extra):
+    """The reply of a run that completed: ``result`` if the code bound it,
+    else the trailing expression's value."""
+    explicit = "result" in namespace
+    if explicit:
+        value = namespace["result"]
+    result = {"value": value, "stdout": _text(stdout.getvalue()), "stderr": _text(stderr.getvalue())}
+    result.update(extra)
+    try:
+        return encode_frame(ok_reply(request_id, result))
+    except (TypeError, ValueError, RecursionError, OverflowError):
+        if not explicit:
+            # A trailing expression's value is a convenience, as in a REPL:
+            # code ending in an operator call ({'FINISHED'}) or a datablock
+            # must not report failure after its side effects have run.
+            result["value"] = _safe_repr(value)
+            return encode_frame(ok_reply(request_id, result))
+        details = {"repr": _safe_repr(value), "stdout": result["stdout"], "stderr": result["stderr"]}
+        details.update(extra)
+        return encode_frame(
+            error_reply(
+                request_id,
+                "result_not_json",
+                "the value of type %s cannot be serialised as JSON" % type(value).__name__,
+                details,
+            )
+        )
 
 
 def _snippet_unknown(request_id, key):
