@@ -146,26 +146,11 @@ impl BlenderClient {
                     Some(opts.timeout.unwrap_or(self.inner.config.request_timeout)),
                 )
                 .await;
-            let lost = match &outcome {
-                Err(BridgeError::Remote(e)) if e.code == ErrorCode::SnippetUnknown => {
-                    e.detail_str("snippet").map(str::to_owned)
-                }
-                _ => None,
-            };
-            let resend = match lost {
-                Some(missing) if missing == key && !send_before => Some(missing),
-                Some(missing) if missing != key && !send_code => Some(missing),
-                _ => None,
-            };
-            let Some(missing) = resend else {
+            let Some(missing) = lost_snippet(&outcome, key, send_before, send_code) else {
                 let outcome = split(outcome);
                 if outcome.before.is_some() {
                     // Both compiled (the code before `before` ran), so the addon cached them.
-                    let mut known = self.inner.known_snippets.lock().unwrap();
-                    known.insert(key.to_owned());
-                    if let Code::Snippet(snippet) = code {
-                        known.insert(snippet.key().to_owned());
-                    }
+                    self.remember_compiled(key, code);
                 }
                 return outcome;
             };
@@ -177,6 +162,15 @@ impl BlenderClient {
             } else {
                 send_code = true;
             }
+        }
+    }
+
+    /// Notes that the addon has compiled (and so cached) these snippets.
+    fn remember_compiled(&self, before_key: &str, code: Code<'_>) {
+        let mut known = self.inner.known_snippets.lock().unwrap();
+        known.insert(before_key.to_owned());
+        if let Code::Snippet(snippet) = code {
+            known.insert(snippet.key().to_owned());
         }
     }
 
@@ -262,4 +256,28 @@ fn precondition_failed(error: BridgeError) -> BridgeError {
         message: format!("the precondition failed; the code was not run: {error}"),
         details: Some(details),
     })
+}
+
+/// The snippet the addon no longer had (it evicted or restarted), if this
+/// reply says so and its code was sent by key only; then the request is
+/// sent again with that code. A snippet whose code was sent cannot be lost.
+fn lost_snippet(
+    outcome: &Result<Value, BridgeError>,
+    before_key: &str,
+    sent_before: bool,
+    sent_code: bool,
+) -> Option<String> {
+    let Err(BridgeError::Remote(e)) = outcome else {
+        return None;
+    };
+    if e.code != ErrorCode::SnippetUnknown {
+        return None;
+    }
+    let missing = e.detail_str("snippet")?;
+    let resend = if missing == before_key {
+        !sent_before
+    } else {
+        !sent_code
+    };
+    resend.then(|| missing.to_owned())
 }
