@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 use super::{BlenderTools, ToolError};
+use crate::tools::snippet_args;
 use crate::Snippet;
 
 static COLLECTIONS: Snippet = typed_snippet!("list_collections", "inspect_collections.py");
@@ -200,7 +201,7 @@ impl BlenderTools {
                 input.limit
             )));
         }
-        let args = serde_json::to_value(&input).unwrap_or_else(|_| json!({}));
+        let args = snippet_args(&input)?;
         self.run_snippet(&DATABLOCKS, args).await.map(Json)
     }
 

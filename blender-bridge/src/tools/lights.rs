@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 
 use super::objects::{ObjectRef, Vec3};
 use super::{BlenderTools, ToolError};
+use crate::tools::snippet_args;
 use crate::Snippet;
 
 static LIGHT: Snippet = typed_snippet!("set_light", "light_set.py");
@@ -204,12 +205,12 @@ fn check_light(settings: &LightSettings) -> Result<(), ToolError> {
 }
 
 /// The snippet's arguments: the input plus the mode flags.
-fn with_flags<T: Serialize>(input: &T, flags: Value) -> Value {
-    let mut args = serde_json::to_value(input).unwrap_or_else(|_| json!({}));
+fn with_flags<T: Serialize>(input: &T, flags: Value) -> Result<Value, ToolError> {
+    let mut args = snippet_args(input)?;
     if let (Some(args), Value::Object(flags)) = (args.as_object_mut(), flags) {
         args.extend(flags);
     }
-    args
+    Ok(args)
 }
 
 #[tool_router(router = lights_router, vis = "pub(crate)")]
@@ -230,7 +231,7 @@ impl BlenderTools {
         Parameters(input): Parameters<AddLightInput>,
     ) -> Result<Json<LightOutput>, ToolError> {
         check_light(&input.settings)?;
-        self.run_snippet(&LIGHT, with_flags(&input, json!({ "create": true })))
+        self.run_snippet(&LIGHT, with_flags(&input, json!({ "create": true }))?)
             .await
             .map(Json)
     }
@@ -252,7 +253,7 @@ impl BlenderTools {
         Parameters(input): Parameters<SetLightInput>,
     ) -> Result<Json<LightOutput>, ToolError> {
         check_light(&input.settings)?;
-        self.run_snippet(&LIGHT, with_flags(&input, json!({ "create": false })))
+        self.run_snippet(&LIGHT, with_flags(&input, json!({ "create": false }))?)
             .await
             .map(Json)
     }
@@ -277,7 +278,7 @@ impl BlenderTools {
         if input.lens_mm.is_some_and(|l| !(1.0..=5000.0).contains(&l)) {
             return Err(ToolError::new("lens_mm must be between 1 and 5000"));
         }
-        self.run_snippet(&CAMERA, with_flags(&input, json!({ "create": true })))
+        self.run_snippet(&CAMERA, with_flags(&input, json!({ "create": true }))?)
             .await
             .map(Json)
     }
@@ -304,7 +305,7 @@ impl BlenderTools {
         }))?;
         self.run_snippet(
             &CAMERA,
-            with_flags(&input, json!({ "require_camera": false })),
+            with_flags(&input, json!({ "require_camera": false }))?,
         )
         .await
         .map(Json)
@@ -325,7 +326,7 @@ impl BlenderTools {
         &self,
         Parameters(input): Parameters<SetActiveCameraInput>,
     ) -> Result<Json<CameraOutput>, ToolError> {
-        self.run_snippet(&CAMERA, with_flags(&input, json!({ "make_active": true })))
+        self.run_snippet(&CAMERA, with_flags(&input, json!({ "make_active": true }))?)
             .await
             .map(Json)
     }

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{BlenderTools, ToolError};
+use crate::tools::snippet_args;
 use crate::Snippet;
 
 static SET_MATERIAL: Snippet = typed_snippet!("set_material", "material_set.py");
@@ -162,7 +163,7 @@ impl BlenderTools {
                 "slot needs object: name the object to assign to",
             ));
         }
-        let args = serde_json::to_value(&input).unwrap_or_else(|_| json!({}));
+        let args = snippet_args(&input)?;
         self.run_snippet(&SET_MATERIAL, args).await.map(Json)
     }
 

@@ -91,6 +91,7 @@ pub use exec::{ExecuteCodeInput, ExecuteCodeOutput};
 pub use groups::ToolGroup;
 pub use instances::{InstanceList, InstanceState, Instances};
 use list_changed::ListChanged;
+pub(crate) use run_snippet::snippet_args;
 pub use scene::{ObjectInfoInput, SceneInfoInput};
 pub use screenshot::ScreenshotInput;
 pub use tasks::{TaskSettings, MAX_TASK_TTL};

@@ -4,9 +4,9 @@
 use rmcp::{handler::server::wrapper::Parameters, tool, tool_router, Json};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
 use super::{BlenderTools, ToolError};
+use crate::tools::snippet_args;
 use crate::Snippet;
 
 static CREATE: Snippet = typed_snippet!("create_object", "object_create.py");
@@ -265,8 +265,8 @@ fn require_names(names: &[String]) -> Result<(), ToolError> {
 }
 
 /// Serialises validated input for the snippet.
-fn args_of<T: Serialize>(input: &T) -> serde_json::Value {
-    serde_json::to_value(input).unwrap_or_else(|_| json!({}))
+fn args_of<T: Serialize>(input: &T) -> Result<serde_json::Value, ToolError> {
+    snippet_args(input)
 }
 
 #[tool_router(router = objects_router, vis = "pub(crate)")]
@@ -291,7 +291,7 @@ impl BlenderTools {
         if input.size.is_some_and(|s| !(s > 0.0 && s.is_finite())) {
             return Err(ToolError::new("size must be a positive number"));
         }
-        self.run_snippet(&CREATE, args_of(&input)).await.map(Json)
+        self.run_snippet(&CREATE, args_of(&input)?).await.map(Json)
     }
 
     #[tool(
@@ -309,7 +309,7 @@ impl BlenderTools {
         &self,
         Parameters(input): Parameters<DuplicateObjectInput>,
     ) -> Result<Json<ObjectRef>, ToolError> {
-        self.run_snippet(&DUPLICATE, args_of(&input))
+        self.run_snippet(&DUPLICATE, args_of(&input)?)
             .await
             .map(Json)
     }
@@ -331,7 +331,7 @@ impl BlenderTools {
         Parameters(input): Parameters<DeleteObjectsInput>,
     ) -> Result<Json<DeleteObjectsOutput>, ToolError> {
         require_names(&input.names)?;
-        self.run_snippet(&DELETE, args_of(&input)).await.map(Json)
+        self.run_snippet(&DELETE, args_of(&input)?).await.map(Json)
     }
 
     #[tool(
@@ -352,7 +352,7 @@ impl BlenderTools {
         if input.new_name.trim().is_empty() {
             return Err(ToolError::new("new_name is empty"));
         }
-        self.run_snippet(&RENAME, args_of(&input)).await.map(Json)
+        self.run_snippet(&RENAME, args_of(&input)?).await.map(Json)
     }
 
     #[tool(
@@ -371,7 +371,7 @@ impl BlenderTools {
         &self,
         Parameters(input): Parameters<SetParentInput>,
     ) -> Result<Json<ObjectRef>, ToolError> {
-        self.run_snippet(&PARENT, args_of(&input)).await.map(Json)
+        self.run_snippet(&PARENT, args_of(&input)?).await.map(Json)
     }
 
     #[tool(
@@ -394,7 +394,7 @@ impl BlenderTools {
                 "give at least one of location, rotation_degrees, scale",
             ));
         }
-        self.run_snippet(&TRANSFORM, args_of(&input))
+        self.run_snippet(&TRANSFORM, args_of(&input)?)
             .await
             .map(Json)
     }
@@ -415,7 +415,7 @@ impl BlenderTools {
         &self,
         Parameters(input): Parameters<SelectObjectsInput>,
     ) -> Result<Json<Selection>, ToolError> {
-        self.run_snippet(&SELECT, args_of(&input)).await.map(Json)
+        self.run_snippet(&SELECT, args_of(&input)?).await.map(Json)
     }
 
     #[tool(
@@ -439,7 +439,7 @@ impl BlenderTools {
                 "give viewport and/or render (true shows, false hides)",
             ));
         }
-        self.run_snippet(&VISIBILITY, args_of(&input))
+        self.run_snippet(&VISIBILITY, args_of(&input)?)
             .await
             .map(Json)
     }
@@ -461,7 +461,7 @@ impl BlenderTools {
         Parameters(input): Parameters<MoveToCollectionInput>,
     ) -> Result<Json<MoveToCollectionOutput>, ToolError> {
         require_names(&input.names)?;
-        self.run_snippet(&COLLECTION, args_of(&input))
+        self.run_snippet(&COLLECTION, args_of(&input)?)
             .await
             .map(Json)
     }

@@ -19,6 +19,7 @@ use serde_json::json;
 
 use super::long_call::LongCall;
 use super::{BlenderTools, ToolError};
+use crate::tools::snippet_args;
 use crate::{CallOptions, Snippet};
 
 static RENDER_IMAGE: Snippet = typed_snippet!("render_image", "render_setup.py", "render_image.py");
@@ -183,7 +184,7 @@ impl BlenderTools {
             }
             None => None,
         };
-        let mut args = serde_json::to_value(&input.settings).unwrap_or_else(|_| json!({}));
+        let mut args = snippet_args(&input.settings)?;
         args["frame"] = json!(input.frame);
         args["inline"] = json!(input.inline);
         args["path"] = json!(path);
@@ -267,7 +268,7 @@ impl BlenderTools {
                 "at most {MAX_FRAMES} frames per call; split the range"
             )));
         }
-        let mut args = serde_json::to_value(&input.settings).unwrap_or_else(|_| json!({}));
+        let mut args = snippet_args(&input.settings)?;
         args["frame_start"] = json!(start);
         args["frame_end"] = json!(end);
         args["frame_step"] = json!(step);

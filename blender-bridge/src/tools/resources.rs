@@ -116,7 +116,7 @@ impl BlenderTools {
                 .run_snippet(&super::scene::SCENE_INFO, scene_args())
                 .await
                 .map_err(not_found(uri))?;
-            serde_json::to_value(scene).unwrap_or_default()
+            serde_json::to_value(scene).map_err(not_encoded(uri))?
         } else if uri == LAST_RENDER {
             let png = self
                 .last_image
@@ -134,7 +134,7 @@ impl BlenderTools {
                 )
                 .await
                 .map_err(not_found(uri))?;
-            serde_json::to_value(object).unwrap_or_default()
+            serde_json::to_value(object).map_err(not_encoded(uri))?
         } else if let Some(name) = uri.strip_prefix(MATERIAL_PREFIX) {
             self.run_snippet(&MATERIAL, json!({ "name": decode(name, uri)? }))
                 .await
@@ -170,6 +170,11 @@ fn json_resource(uri: &str, name: &str, description: &str) -> Resource {
 
 fn not_found(uri: &str) -> impl Fn(super::ToolError) -> ErrorData + '_ {
     move |e| missing(uri, format!("{uri}: {e}"))
+}
+
+/// An internal error for a resource Blender sent that could not be re-encoded.
+fn not_encoded(uri: &str) -> impl Fn(serde_json::Error) -> ErrorData + '_ {
+    move |e| ErrorData::internal_error(format!("{uri}: cannot encode it: {e}"), None)
 }
 
 /// Resource-not-found naming the URI in `data.uri`, as the spec shows it.

@@ -2,6 +2,7 @@
 //! typed tool takes to Blender, so each gets the `changes` snapshot (when
 //! the call asked for it) and the same error for a reply of the wrong shape.
 
+use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::{BlenderTools, ToolError};
@@ -43,4 +44,12 @@ impl BlenderTools {
             ))
         })
     }
+}
+
+/// `input` as the JSON a snippet reads. Tool inputs always encode; if one
+/// ever did not, the call fails saying so instead of sending `{}` and
+/// letting Blender act on defaults the caller never chose.
+pub(crate) fn snippet_args(input: &impl Serialize) -> Result<Value, ToolError> {
+    serde_json::to_value(input)
+        .map_err(|e| ToolError::new(format!("cannot encode the arguments for Blender: {e}")))
 }

@@ -8,6 +8,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{BlenderTools, ToolError};
+use crate::tools::snippet_args;
 use crate::Snippet;
 
 static SET_KEYFRAMES: Snippet = group_snippet!(
@@ -178,12 +179,9 @@ impl BlenderTools {
         Parameters(input): Parameters<SetKeyframesInput>,
     ) -> Result<Json<KeyframesOutput>, ToolError> {
         check_keyframes(&input)?;
-        self.run_snippet(
-            &SET_KEYFRAMES,
-            serde_json::to_value(&input).unwrap_or_default(),
-        )
-        .await
-        .map(Json)
+        self.run_snippet(&SET_KEYFRAMES, snippet_args(&input)?)
+            .await
+            .map(Json)
     }
 
     #[tool(
@@ -204,12 +202,9 @@ impl BlenderTools {
         if input.fps.is_some_and(|fps| !(fps > 0.0 && fps <= 1000.0)) {
             return Err(ToolError::new("fps must be above 0 and at most 1000"));
         }
-        self.run_snippet(
-            &FRAME_RANGE,
-            serde_json::to_value(&input).unwrap_or_default(),
-        )
-        .await
-        .map(Json)
+        self.run_snippet(&FRAME_RANGE, snippet_args(&input)?)
+            .await
+            .map(Json)
     }
 
     #[tool(
@@ -226,11 +221,8 @@ impl BlenderTools {
         &self,
         Parameters(input): Parameters<GetAnimationInput>,
     ) -> Result<Json<AnimationOutput>, ToolError> {
-        self.run_snippet(
-            &GET_ANIMATION,
-            serde_json::to_value(&input).unwrap_or_default(),
-        )
-        .await
-        .map(Json)
+        self.run_snippet(&GET_ANIMATION, snippet_args(&input)?)
+            .await
+            .map(Json)
     }
 }

@@ -172,7 +172,9 @@ impl BlenderTools {
                 unknown: Some(e.message().to_owned()),
                 ..Changes::default()
             });
-        serde_json::to_value(changes).unwrap_or_default()
+        serde_json::to_value(changes).unwrap_or_else(
+            |e| json!({ "unknown": format!("the changes could not be encoded: {e}") }),
+        )
     }
 }
 

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::objects::Vec3;
 use super::{BlenderTools, ToolError};
+use crate::tools::snippet_args;
 use crate::Snippet;
 
 static ANALYZE_MESH: Snippet = group_snippet!("analyze_mesh", "analyze_mesh.py");
@@ -74,11 +75,8 @@ impl BlenderTools {
         &self,
         Parameters(input): Parameters<AnalyzeMeshInput>,
     ) -> Result<Json<MeshReport>, ToolError> {
-        self.run_snippet(
-            &ANALYZE_MESH,
-            serde_json::to_value(&input).unwrap_or_default(),
-        )
-        .await
-        .map(Json)
+        self.run_snippet(&ANALYZE_MESH, snippet_args(&input)?)
+            .await
+            .map(Json)
     }
 }

@@ -8,10 +8,11 @@
 use rmcp::{handler::server::wrapper::Parameters, tool, tool_router, Json};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 use super::scene::{MeshStats, ModifierSummary};
 use super::{BlenderTools, ToolError};
+use crate::tools::snippet_args;
 use crate::Snippet;
 
 static EDIT: Snippet = group_snippet!(
@@ -106,10 +107,10 @@ pub struct RemovedModifier {
     pub stack: Vec<String>,
 }
 
-fn args_of<T: Serialize>(input: &T, create: bool) -> Value {
-    let mut args = serde_json::to_value(input).unwrap_or_else(|_| json!({}));
+fn args_of<T: Serialize>(input: &T, create: bool) -> Result<Value, ToolError> {
+    let mut args = snippet_args(input)?;
     args["create"] = Value::Bool(create);
-    args
+    Ok(args)
 }
 
 #[tool_router(router = modifiers_router, vis = "pub(crate)")]
@@ -130,7 +131,7 @@ impl BlenderTools {
         &self,
         Parameters(input): Parameters<AddModifierInput>,
     ) -> Result<Json<ModifierOutput>, ToolError> {
-        self.run_snippet(&EDIT, args_of(&input, true))
+        self.run_snippet(&EDIT, args_of(&input, true)?)
             .await
             .map(Json)
     }
@@ -151,7 +152,7 @@ impl BlenderTools {
         &self,
         Parameters(input): Parameters<SetModifierInput>,
     ) -> Result<Json<ModifierOutput>, ToolError> {
-        self.run_snippet(&EDIT, args_of(&input, false))
+        self.run_snippet(&EDIT, args_of(&input, false)?)
             .await
             .map(Json)
     }
@@ -171,7 +172,7 @@ impl BlenderTools {
         &self,
         Parameters(input): Parameters<ModifierTarget>,
     ) -> Result<Json<AppliedModifier>, ToolError> {
-        self.run_snippet(&APPLY, args_of(&input, false))
+        self.run_snippet(&APPLY, args_of(&input, false)?)
             .await
             .map(Json)
     }
@@ -190,7 +191,7 @@ impl BlenderTools {
         &self,
         Parameters(input): Parameters<ModifierTarget>,
     ) -> Result<Json<RemovedModifier>, ToolError> {
-        self.run_snippet(&REMOVE, args_of(&input, false))
+        self.run_snippet(&REMOVE, args_of(&input, false)?)
             .await
             .map(Json)
     }
