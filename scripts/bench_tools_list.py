@@ -26,7 +26,10 @@ class Session:
             stderr=subprocess.DEVNULL,
         )
         self.next_id = 0
-        self.request("initialize", {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "bench", "version": "0"}})
+        self.request(
+            "initialize",
+            {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "bench", "version": "0"}},
+        )
         self.send({"jsonrpc": "2.0", "method": "notifications/initialized"})
 
     def send(self, message: dict) -> None:
@@ -83,7 +86,18 @@ def main() -> None:
     if options.by_group:
         core_tools, core_size = listing(options.server, ["--tools", "core"])
         print(f"core: {core_tools} tools, {core_size} bytes")
-        for group in ["objects", "materials_nodes", "modifiers", "animation", "render", "files_assets", "api_docs", "mesh", "instances", "farm"]:
+        for group in [
+            "objects",
+            "materials_nodes",
+            "modifiers",
+            "animation",
+            "render",
+            "files_assets",
+            "api_docs",
+            "mesh",
+            "instances",
+            "farm",
+        ]:
             tools, size = listing(options.server, ["--tools", f"core,{group}"])
             print(f"{group}: +{tools - core_tools} tools, +{size - core_size} bytes")
     print("tools/list latency:", latency(options.server, options.args, options.n))

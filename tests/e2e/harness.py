@@ -23,6 +23,10 @@ from mcp.client.stdio import stdio_client
 ROOT = Path(__file__).resolve().parents[2]
 CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "blender-mcp-rs"
 
+# Every server a test starts lists every tool group unless the test says
+# otherwise (the default lists core only; test_tool_groups.py covers that).
+os.environ.setdefault("BLENDER_MCP_TOOLS", "all")
+
 
 def server_binary() -> Path:
     """The server under test: $BLENDER_MCP_BIN, else the workspace's debug build."""
