@@ -95,8 +95,17 @@ fn trim_value(value: &mut Value) {
     }
 }
 
-/// An optional field's schema without its `null` alternative.
+/// An optional field's schema without its `null` alternative, unless its
+/// description says what null means (`set_parent`'s "null to clear"): a
+/// client that checks arguments must then still let null through.
 fn drop_null(property: &mut Map<String, Value>) {
+    let explains_null = property
+        .get("description")
+        .and_then(Value::as_str)
+        .is_some_and(|text| text.contains("null"));
+    if explains_null {
+        return;
+    }
     if let Some(Value::Array(types)) = property.get_mut("type") {
         types.retain(|t| t != "null");
         if types.len() == 1 {
@@ -141,6 +150,7 @@ mod tests {
             "properties": {
                 "name": {"type": "string"},
                 "maybe": {"type": ["string", "null"]},
+                "clear": {"type": ["string", "null"], "description": "null clears it."},
                 "title": {"type": ["string", "null"], "default": null},
                 "count": {"type": "integer", "format": "uint32", "minimum": 0, "default": 5},
                 "kind": {"anyOf": [{"$ref": "#/$defs/Kind"}, {"type": "null"}], "default": null,
@@ -157,6 +167,7 @@ mod tests {
                 "properties": {
                     "name": {"type": "string"},
                     "maybe": {"type": ["string", "null"]},
+                    "clear": {"type": ["string", "null"], "description": "null clears it."},
                     "title": {"type": "string"},
                     "count": {"type": "integer", "minimum": 0, "default": 5},
                     "kind": {"$ref": "#/$defs/Kind", "description": "Which."}
