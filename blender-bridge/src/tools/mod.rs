@@ -254,6 +254,8 @@ impl ServerHandler for BlenderTools {
         _request: Option<PaginatedRequestParams>,
         context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
+        // As rmcp's generated list_tools: 2026-07-28 clients are told not to
+        // keep the list (ttl 0), since enable_tools may change it.
         let cache_hints = context
             .protocol_version()
             .is_some_and(|version| version >= ProtocolVersion::V_2026_07_28);
