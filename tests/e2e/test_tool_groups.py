@@ -195,3 +195,14 @@ async def test_a_tool_of_an_unlisted_group_can_still_be_called():
         made = await client.call_tool("create_object", {"kind": "empty", "name": "unlisted_empty"})
         assert not made.is_error, text_of(made)
         assert made.structured_content["name"] == "unlisted_empty"
+
+
+async def test_read_only_combines_with_groups_and_its_instructions_name_no_hidden_tool():
+    async with stdio("--read-only", "--tools", "core,objects") as client:
+        listed = await names(client)
+        assert "execute_blender_code" not in listed and "create_object" not in listed
+        assert {"get_scene_info", "enable_tools", "list_datablocks"} <= listed
+        assert "execute_blender_code" not in client.instructions
+        everything = await client.call_tool("enable_tools", {"groups": ["all"]})
+        assert not everything.is_error
+        assert all(t.annotations.read_only_hint is True for t in (await client.list_tools(cache_mode="bypass")).tools)
