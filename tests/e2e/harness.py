@@ -21,6 +21,10 @@ from mcp import ClientSession, StdioServerParameters
 from mcp.client.stdio import stdio_client
 from testkit import ROOT, blender_python, server_binary  # noqa: F401  (ROOT: re-exported to the tests)
 
+# Every server a test starts lists every tool group unless the test says
+# otherwise (the default lists core only; test_tool_groups.py covers that).
+os.environ.setdefault("BLENDER_MCP_TOOLS", "all")
+
 
 def bpy_version() -> str:
     """The version of pip's bpy the server launches ("4.5.15", "5.3.0"), read

@@ -111,7 +111,8 @@ impl Instances {
     }
 }
 
-/// Adds the optional `instance` argument to every tool's input schema.
+/// Adds the optional `instance` argument to every tool's input schema
+/// (its meaning is in the server instructions).
 pub(crate) fn with_instance_argument(router: ToolRouter<BlenderTools>) -> ToolRouter<BlenderTools> {
     let mut out = ToolRouter::new();
     for mut route in router {
@@ -122,10 +123,8 @@ pub(crate) fn with_instance_argument(router: ToolRouter<BlenderTools>) -> ToolRo
         if let Value::Object(properties) = properties {
             properties.insert(
                 ARGUMENT.to_owned(),
-                json!({
-                    "type": "string",
-                    "description": "Which Blender to use (see list_instances); default: the first"
-                }),
+                // Described once, in the server instructions, not in every tool.
+                json!({ "type": "string" }),
             );
         }
         route.attr.input_schema = Arc::new(schema);

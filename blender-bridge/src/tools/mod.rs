@@ -40,8 +40,10 @@ mod assets;
 mod batch;
 mod changes;
 mod checkpoint;
+mod compact;
 mod completions;
 mod config;
+mod enable;
 mod error;
 mod exec;
 mod farm;
@@ -52,6 +54,7 @@ mod inspect;
 mod instances;
 mod lights;
 mod list_changed;
+mod listing;
 mod long_call;
 mod materials;
 mod mesh;
@@ -72,15 +75,17 @@ use rmcp::{
     model::{
         CallToolRequestParams, CallToolResponse, CallToolResult, CancelTaskParams,
         CompleteRequestParams, CompleteResult, ContentBlock, GetTaskParams, GetTaskResult,
-        Implementation, ListResourceTemplatesResult, ListResourcesResult, PaginatedRequestParams,
-        ReadResourceRequestParams, ReadResourceResponse, ServerCapabilities, ServerConfig,
-        SubscribeRequestParams, SubscriptionFilter, UnsubscribeRequestParams, UpdateTaskParams,
+        Implementation, ListResourceTemplatesResult, ListResourcesResult, ListToolsResult,
+        PaginatedRequestParams, ProtocolVersion, ReadResourceRequestParams, ReadResourceResponse,
+        ServerCapabilities, ServerConfig, SubscribeRequestParams, SubscriptionFilter,
+        UnsubscribeRequestParams, UpdateTaskParams,
     },
     prompt_handler,
     service::{RequestContext, SubscriptionContext},
     tool_handler, ErrorData, RoleServer, ServerHandler,
 };
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use crate::BlenderClient;
@@ -98,16 +103,32 @@ pub use tasks::{TaskSettings, MAX_TASK_TTL};
 
 /// What the server tells the model about itself at `initialize`: a short
 /// playbook, because a model that knows the loop (inspect, change, look,
-/// verify) makes far fewer blind edits.
+/// verify) makes far fewer blind edits. It names only tools that are
+/// listed by default, and says how to get the rest.
 const INSTRUCTIONS: &str =
     "Drives a live Blender. Inspect with get_scene_info (paged: use offset/limit and \
 name_contains on big scenes) and get_object_info; change things with execute_blender_code \
 (Python with `bpy`; set `result = ...` or end with an expression to return JSON data; \
 `args` holds the JSON you pass); look at the result with get_viewport_screenshot. \
-Typed tools cover the common edits (create_object, set_transform, set_material, add_light, \
-add_camera, render_image, import_file, export_file, ...); `batch` runs many of them in one call, \
-atomically if asked. A failing execute_blender_code is rolled back unless rollback_on_error=false. \
-Objects are addressed by their exact names; an unknown name is an error that lists close matches.";
+`batch` runs many tool calls in one, atomically if asked. A failing execute_blender_code is \
+rolled back unless rollback_on_error=false. A tool that edits answers with `changes`: \
+added/removed/renamed {kind: [names]}, modified {object: [aspects]}. Objects are addressed by \
+their exact names; an unknown name is an error that lists close matches.";
+
+/// [`INSTRUCTIONS`] for a `--read-only` server, which lists no writer.
+const READ_ONLY_INSTRUCTIONS: &str =
+    "Inspects a live Blender, read-only: tools that change the scene, run code or write files \
+are not available. Inspect with get_scene_info (paged: use offset/limit and name_contains on \
+big scenes) and get_object_info. Objects are addressed by their exact names; an unknown name \
+is an error that lists close matches.";
+
+/// What both playbooks end with: the groups, and the `instance` argument
+/// (described here once rather than in every tool's schema).
+const INSTRUCTIONS_GROUPS: &str =
+    " More typed tools come in groups (objects, materials and nodes, modifiers, animation, \
+lights/cameras/render, files and assets, ...): enable_tools lists them; a tool can be called by \
+name even when not listed. Every tool takes an optional `instance`: which Blender (see \
+list_instances); default the first.";
 
 /// The Blender tools as an rmcp server handler.
 ///
@@ -128,6 +149,8 @@ pub struct BlenderTools {
     /// This session's resource subscriptions, and the server-wide changes
     /// that prompt their polls.
     subscriptions: subscriptions::Subscriptions,
+    /// This session's tool groups and its cached `tools/list`.
+    listing: listing::Listing,
 }
 
 impl BlenderTools {
@@ -147,24 +170,33 @@ impl BlenderTools {
         let tool_router = Self::grouped_routers()
             .into_iter()
             .fold(ToolRouter::new(), |all, (_, router)| all + router);
+        let mut tool_router = compact::compact(instances::with_instance_argument(tool_router));
+        enable::describe_groups(&mut tool_router);
         Self {
             instances,
-            tool_router: instances::with_instance_argument(changes::with_changes_output(
-                tool_router,
-            )),
+            tool_router,
             config: Arc::new(config),
             last_image: resources::LastImage::default(),
             list_changed: ListChanged::default(),
             tasks: tasks::Tasks::new(TaskSettings::default()),
             subscriptions: subscriptions::Subscriptions::default(),
+            listing: listing::Listing::new(listing::Listing::groups_of_tools(), BTreeSet::new()),
         }
         .with_tasks(TaskSettings::default())
+    }
+
+    /// Lists these groups at the start of every session (core always;
+    /// see [`ToolGroup::parse_set`]); before serving.
+    pub fn with_tool_groups(mut self, groups: BTreeSet<ToolGroup>) -> Self {
+        self.listing = listing::Listing::new(listing::Listing::groups_of_tools(), groups);
+        self
     }
 
     /// Sets how MCP tasks run (see [`TaskSettings`]); before serving.
     pub fn with_tasks(mut self, settings: TaskSettings) -> Self {
         self.tasks = tasks::Tasks::new(settings);
         self.tasks.mark_tools(&mut self.tool_router);
+        self.listing.forget();
         self
     }
 
@@ -188,6 +220,7 @@ impl BlenderTools {
         for name in writers {
             self.tool_router.remove_route(&name);
         }
+        self.listing.forget();
         self
     }
 
@@ -210,6 +243,7 @@ impl ServerHandler for BlenderTools {
     fn get_info(&self) -> ServerConfig {
         let mut capabilities = ServerCapabilities::builder()
             .enable_tools()
+            .enable_tool_list_changed()
             .enable_resources()
             .enable_resources_list_changed()
             .enable_resources_subscribe()
@@ -223,7 +257,27 @@ impl ServerHandler for BlenderTools {
                     .with_title("Blender (blender-mcp-rs)")
                     .with_icons(icon::server_icons()),
             )
-            .with_instructions(INSTRUCTIONS)
+            .with_instructions(self.instructions())
+    }
+
+    /// The tools of this session's enabled groups (see listing.rs).
+    async fn list_tools(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, ErrorData> {
+        // As rmcp's generated list_tools: 2026-07-28 clients are told not to
+        // keep the list (ttl 0), since enable_tools may change it.
+        let cache_hints = context
+            .protocol_version()
+            .is_some_and(|version| version >= ProtocolVersion::V_2026_07_28);
+        let mut result =
+            ListToolsResult::with_all_items(self.listing.tools(&self.tool_router).as_ref().clone());
+        if cache_hints {
+            result.ttl_ms = Some(0);
+            result.cache_scope = Some(rmcp::model::CacheScope::Public);
+        }
+        Ok(result)
     }
 
     /// Routes the call, then tells listening clients that resources may have
@@ -368,6 +422,18 @@ impl ServerHandler for BlenderTools {
         _context: RequestContext<RoleServer>,
     ) -> Result<ReadResourceResponse, ErrorData> {
         self.read(&request.uri).await.map(Into::into)
+    }
+}
+
+impl BlenderTools {
+    /// The playbook for this server's tools: no writer is named when
+    /// `--read-only` removed them.
+    fn instructions(&self) -> String {
+        let playbook = match self.tool_router.has_route("execute_blender_code") {
+            true => INSTRUCTIONS,
+            false => READ_ONLY_INSTRUCTIONS,
+        };
+        format!("{playbook}{INSTRUCTIONS_GROUPS}")
     }
 }
 

@@ -89,6 +89,20 @@ pub struct Cli {
     #[arg(long, visible_alias = "no-exec", env = "BLENDER_MCP_READ_ONLY")]
     pub read_only: bool,
 
+    /// Tool groups listed at the start of a session, comma-separated: core
+    /// (always), objects, materials_nodes, modifiers, animation, render,
+    /// files_assets, api_docs, mesh, instances, farm, or all. An agent adds
+    /// more with enable_tools; use all for clients that ignore
+    /// tools/list_changed. Every tool can be called whether listed or not.
+    #[arg(
+        long,
+        env = "BLENDER_MCP_TOOLS",
+        value_delimiter = ',',
+        default_value = "core",
+        value_name = "GROUPS"
+    )]
+    pub tools: Vec<String>,
+
     /// Default time limit of execute_blender_code, in seconds: code still
     /// running then is interrupted (Blender keeps serving). Calls may set
     /// their own with timeout_seconds.

@@ -11,7 +11,7 @@ mod cli;
 mod farm;
 
 use anyhow::Context;
-use blender_bridge::tools::{BlenderTools, Instances, ToolConfig};
+use blender_bridge::tools::{BlenderTools, Instances, ToolConfig, ToolGroup};
 use clap::Parser;
 use mcp_core::Transport;
 
@@ -54,6 +54,8 @@ async fn serve(cli: &Cli, instances: Instances) -> anyhow::Result<()> {
     file_config.farm = farm::from_cli(cli)?;
     let mut tools =
         BlenderTools::with_instances(instances, file_config).with_tasks(cli.task_settings());
+    let groups = ToolGroup::parse_set(&cli.tools).map_err(|e| anyhow::anyhow!("--tools: {e}"))?;
+    tools = tools.with_tool_groups(groups);
     if cli.read_only {
         tools = tools.read_only();
     }

@@ -19,7 +19,6 @@ use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
-use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::model::{CallToolResponse, CallToolResult, ContentBlock};
 use rmcp::ErrorData;
 use serde_json::{json, Value};
@@ -92,35 +91,6 @@ pub(crate) fn snapshot_due() -> Option<String> {
         })
         .ok()
         .flatten()
-}
-
-/// The `changes` property added to every writer tool's output schema: one
-/// line, as it is paid for in context once per writer tool.
-fn schema() -> Value {
-    json!({
-        "type": "object",
-        "description": "What the call changed: added/removed/renamed {kind: [names]}, modified \
-                        {object: [transform|parent|data|modifiers|materials|visibility]}; \
-                        `counts` instead past 100 entries. Empty: nothing changed."
-    })
-}
-
-/// Lets every writer tool's output schema admit `changes`.
-pub(crate) fn with_changes_output(router: ToolRouter<BlenderTools>) -> ToolRouter<BlenderTools> {
-    let mut out = ToolRouter::new();
-    for mut route in router {
-        if !super::is_read_only(&route.attr) {
-            if let Some(output) = &route.attr.output_schema {
-                let mut output = (**output).clone();
-                if let Some(Value::Object(properties)) = output.get_mut("properties") {
-                    properties.insert("changes".to_owned(), schema());
-                }
-                route.attr.output_schema = Some(Arc::new(output));
-            }
-        }
-        out.add_route(route);
-    }
-    out
 }
 
 impl BlenderTools {
