@@ -6,8 +6,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use super::objects::{ObjectRef, Vec3};
-use super::{BlenderTools, ToolError};
+use super::objects::ObjectRef;
+use super::placement::{Placement, Pose, Vec3};
+use super::{colour, BlenderTools, ToolError};
 use crate::tools::snippet_args;
 use crate::Snippet;
 
@@ -55,12 +56,6 @@ pub struct LightSettings {
     /// Cone angle in degrees (spot lights only).
     #[serde(default)]
     pub spot_size_degrees: Option<f64>,
-    /// Location [x, y, z].
-    #[serde(default)]
-    pub location: Option<Vec3>,
-    /// Euler rotation in degrees.
-    #[serde(default)]
-    pub rotation_degrees: Option<Vec3>,
     /// Aim the light (its -Z axis) at an object or point; overrides rotation.
     #[serde(default)]
     pub look_at: Option<Target>,
@@ -74,9 +69,8 @@ pub struct AddLightInput {
     /// POINT (default), SUN, SPOT or AREA.
     #[serde(default)]
     pub light_type: Option<LightType>,
-    /// Collection to put it in (default the active collection).
-    #[serde(default)]
-    pub collection: Option<String>,
+    #[serde(flatten)]
+    pub placement: Placement,
     #[serde(flatten)]
     pub settings: LightSettings,
 }
@@ -89,6 +83,8 @@ pub struct SetLightInput {
     /// Change the light's type.
     #[serde(default)]
     pub light_type: Option<LightType>,
+    #[serde(flatten)]
+    pub pose: Pose,
     #[serde(flatten)]
     pub settings: LightSettings,
 }
@@ -111,13 +107,9 @@ pub struct LightOutput {
 pub struct AddCameraInput {
     /// Name of the new camera object (refused if taken).
     pub name: String,
-    /// Location [x, y, z].
-    #[serde(default)]
-    pub location: Option<Vec3>,
-    /// Euler rotation in degrees (ignored when look_at is given).
-    #[serde(default)]
-    pub rotation_degrees: Option<Vec3>,
-    /// Point the camera at an object or point.
+    #[serde(flatten)]
+    pub placement: Placement,
+    /// Point the camera at an object or point (overrides rotation_degrees).
     #[serde(default)]
     pub look_at: Option<Target>,
     /// Focal length in mm (default 50).
@@ -126,9 +118,6 @@ pub struct AddCameraInput {
     /// Make it the scene's active camera (default true).
     #[serde(default = "default_true")]
     pub make_active: bool,
-    /// Collection to put it in (default the active collection).
-    #[serde(default)]
-    pub collection: Option<String>,
 }
 
 fn default_true() -> bool {
@@ -186,13 +175,7 @@ fn check_light(settings: &LightSettings) -> Result<(), ToolError> {
     {
         return Err(ToolError::new("energy must be 0 or more"));
     }
-    if settings
-        .color
-        .as_ref()
-        .is_some_and(|c| c.len() != 3 && c.len() != 4)
-    {
-        return Err(ToolError::new("color must be [r, g, b]"));
-    }
+    colour::check("color", &settings.color)?;
     if settings
         .spot_size_degrees
         .is_some_and(|a| !(1.0..=180.0).contains(&a))

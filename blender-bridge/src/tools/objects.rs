@@ -19,8 +19,8 @@ static SELECT: Snippet = typed_snippet!("select_objects", "object_select.py");
 static VISIBILITY: Snippet = typed_snippet!("set_visibility", "object_visibility.py");
 static COLLECTION: Snippet = typed_snippet!("move_to_collection", "object_collection.py");
 
-/// A point or vector [x, y, z].
-pub type Vec3 = [f64; 3];
+pub use super::placement::Vec3;
+use super::placement::{Placement, Pose};
 
 /// An object as every object tool reports it back.
 #[derive(Debug, Serialize, Deserialize, JsonSchema)]
@@ -75,18 +75,11 @@ pub struct CreateObjectInput {
     /// Overall size in scene units (default 2: a 2 m cube, a 1 m radius sphere).
     #[serde(default)]
     pub size: Option<f64>,
-    /// Location [x, y, z] (default the origin).
-    #[serde(default)]
-    pub location: Option<Vec3>,
-    /// Euler rotation in degrees [x, y, z].
-    #[serde(default)]
-    pub rotation_degrees: Option<Vec3>,
+    #[serde(flatten)]
+    pub placement: Placement,
     /// Scale [x, y, z].
     #[serde(default)]
     pub scale: Option<Vec3>,
-    /// Collection to put it in (default the active collection).
-    #[serde(default)]
-    pub collection: Option<String>,
     /// The text, for kind "text".
     #[serde(default)]
     pub text: Option<String>,
@@ -162,12 +155,8 @@ fn default_true() -> bool {
 pub struct SetTransformInput {
     /// The object.
     pub name: String,
-    /// Location [x, y, z] (in parent space).
-    #[serde(default)]
-    pub location: Option<Vec3>,
-    /// Euler rotation in degrees [x, y, z].
-    #[serde(default)]
-    pub rotation_degrees: Option<Vec3>,
+    #[serde(flatten)]
+    pub pose: Pose,
     /// Scale [x, y, z].
     #[serde(default)]
     pub scale: Option<Vec3>,
@@ -389,7 +378,7 @@ impl BlenderTools {
         &self,
         Parameters(input): Parameters<SetTransformInput>,
     ) -> Result<Json<ObjectRef>, ToolError> {
-        if input.location.is_none() && input.rotation_degrees.is_none() && input.scale.is_none() {
+        if input.pose.is_empty() && input.scale.is_none() {
             return Err(ToolError::new(
                 "give at least one of location, rotation_degrees, scale",
             ));
