@@ -78,6 +78,7 @@ step "typed tools on the newest Blender (bpy 5.3)"
 BLENDER_MCP_PYTHON=$BLENDER_MCP_PYTHON_NEWEST BLENDER_MCP_BLENDER=$BLENDER_MCP_PYTHON_NEWEST \
   "$PY" -m pytest -q -p no:cacheprovider -k "not gui" \
   tests/e2e/test_tools_*.py tests/e2e/test_whole_scene.py tests/e2e/test_stdio_tools.py \
+  tests/e2e/test_tool_groups.py tests/e2e/test_subscriptions.py tests/e2e/test_tasks.py \
   --ignore tests/e2e/test_tools_hosts.py --ignore tests/e2e/test_tools_gui_anim_mesh_views.py
 
 step "demo and benchmark smoke runs"
