@@ -15,7 +15,7 @@ use tokio::sync::OwnedRwLockWriteGuard;
 use super::long_call::LongCall;
 use super::{BlenderTools, ToolError};
 use crate::client::GuardedExec;
-use crate::{BridgeError, CallOptions, ErrorCode, ExecOutput, Snippet};
+use crate::{BridgeError, CallOptions, ErrorCode, ExecOutput, RemoteError, Snippet};
 
 static CHECKPOINT: Snippet = Snippet::new("checkpoint", include_str!("snippets/checkpoint.py"));
 static ROLLBACK: Snippet = Snippet::new("rollback", include_str!("snippets/rollback.py"));
@@ -85,14 +85,7 @@ impl BlenderTools {
             std::process::id(),
             NEXT_ID.fetch_add(1, Ordering::Relaxed)
         );
-        let mut before_args = json!({ "label": label, "id": id });
-        let before = match super::changes::snapshot_due() {
-            Some(changes_id) => {
-                before_args["changes_id"] = Value::String(changes_id);
-                &super::changes::CHECKPOINT_AND_TAKE
-            }
-            None => &CHECKPOINT,
-        };
+        let (before, before_args) = checkpoint_step(label, &id);
         let outcome = long_call
             .run(options, |options| {
                 client.exec_before(code, args, before, before_args, options)
@@ -125,16 +118,7 @@ impl BlenderTools {
                 return Ok(output);
             }
             Err(BridgeError::Remote(e)) if e.code == ErrorCode::PreconditionFailed => {
-                let what = match (e.detail_str("type"), e.detail_str("message")) {
-                    (Some(kind), Some(message)) => format!("{kind}: {message}"),
-                    _ => e.message.clone(),
-                };
-                let traceback = e.detail_str("traceback").unwrap_or_default().trim_end();
-                return Err(ToolError::new(
-                    format!("could not take a checkpoint, nothing was run: {what}\n{traceback}")
-                        .trim_end()
-                        .to_owned(),
-                ));
+                return Err(checkpoint_failed(&e));
             }
             Err(error) => {
                 let failed = user_code_failed(&error);
@@ -190,6 +174,34 @@ impl BlenderTools {
             }
         }
     }
+}
+
+/// The precondition that takes the checkpoint (and the `changes` snapshot
+/// too when the call asked for one), with its arguments.
+fn checkpoint_step(label: &str, id: &str) -> (&'static Snippet, Value) {
+    let mut args = json!({ "label": label, "id": id });
+    match super::changes::snapshot_due() {
+        Some(changes_id) => {
+            args["changes_id"] = Value::String(changes_id);
+            (&super::changes::CHECKPOINT_AND_TAKE, args)
+        }
+        None => (&CHECKPOINT, args),
+    }
+}
+
+/// The error of a call whose checkpoint could not be taken: Blender's
+/// reason and traceback, and that none of the code ran.
+fn checkpoint_failed(e: &RemoteError) -> ToolError {
+    let what = match (e.detail_str("type"), e.detail_str("message")) {
+        (Some(kind), Some(message)) => format!("{kind}: {message}"),
+        _ => e.message.clone(),
+    };
+    let traceback = e.detail_str("traceback").unwrap_or_default().trim_end();
+    ToolError::new(
+        format!("could not take a checkpoint, nothing was run: {what}\n{traceback}")
+            .trim_end()
+            .to_owned(),
+    )
 }
 
 /// Whether the code ran and stopped partway (then rolling back undoes its
