@@ -41,6 +41,7 @@ mod batch;
 mod changes;
 mod checkpoint;
 mod config;
+mod confirm;
 mod error;
 mod exec;
 mod farm;
@@ -83,6 +84,7 @@ use rmcp::Peer;
 use crate::BlenderClient;
 
 pub use config::ToolConfig;
+pub use confirm::ConfirmSettings;
 pub use error::ToolError;
 pub use exec::{ExecuteCodeInput, ExecuteCodeOutput};
 pub use groups::ToolGroup;
@@ -120,6 +122,8 @@ pub struct BlenderTools {
     list_changed: ListChanged,
     /// MCP tasks: shared by all sessions, each sees its own.
     tasks: tasks::Tasks,
+    /// Which Blenders have writes since their last save or open.
+    unsaved: confirm::UnsavedEdits,
 }
 
 impl BlenderTools {
@@ -141,13 +145,14 @@ impl BlenderTools {
             .fold(ToolRouter::new(), |all, (_, router)| all + router);
         Self {
             instances,
-            tool_router: instances::with_instance_argument(changes::with_changes_output(
-                tool_router,
+            tool_router: instances::with_instance_argument(confirm::with_confirm_argument(
+                changes::with_changes_output(tool_router),
             )),
             config: Arc::new(config),
             last_image: resources::LastImage::default(),
             list_changed: ListChanged::default(),
             tasks: tasks::Tasks::new(TaskSettings::default()),
+            unsaved: confirm::UnsavedEdits::default(),
         }
         .with_tasks(TaskSettings::default())
     }
@@ -241,10 +246,20 @@ impl ServerHandler for BlenderTools {
                 return Ok(CallToolResult::error(vec![ContentBlock::text(e.to_string())]).into())
             }
         };
+        if let Err(answer) = self
+            .confirm_loss(&mut request, &context, &target.name)
+            .await
+        {
+            return Ok(answer);
+        }
         let writes = !self
             .tool_router
             .get(&request.name)
             .is_some_and(is_read_only);
+        let ends_unsaved = confirm::ends_unsaved(&request.name, request.arguments.as_ref());
+        if writes && !ends_unsaved {
+            self.unsaved.mark(&target.name);
+        }
         // Only writers run as tasks, so a task never holds the read lock below.
         if self.tasks.wanted(&request.name, &context) {
             return Ok(self.call_as_task(request, context, target, writes));
@@ -256,6 +271,7 @@ impl ServerHandler for BlenderTools {
             true => None,
         };
         let peer = context.peer.clone();
+        let instance = target.name.clone();
         let call = self
             .tool_router
             .call(ToolCallContext::new(self, request, context));
@@ -263,6 +279,9 @@ impl ServerHandler for BlenderTools {
         // A refused or failed call (bad arguments, rolled back) changed nothing.
         let failed = matches!(&response, Ok(CallToolResponse::Complete(result)) if result.is_error == Some(true));
         if writes && response.is_ok() && !failed {
+            if ends_unsaved {
+                self.unsaved.clear(&instance);
+            }
             self.list_changed.announce(peer);
         }
         response
