@@ -61,15 +61,17 @@ mod render;
 mod resources;
 mod scene;
 mod screenshot;
+mod skills;
 mod tasks;
 
 use rmcp::{
     handler::server::{router::tool::ToolRouter, tool::ToolCallContext},
     model::{
         CallToolRequestParams, CallToolResponse, CallToolResult, CancelTaskParams, ContentBlock,
-        GetTaskParams, GetTaskResult, Implementation, ListResourceTemplatesResult,
-        ListResourcesResult, PaginatedRequestParams, ReadResourceRequestParams,
-        ReadResourceResponse, ServerCapabilities, ServerConfig, UpdateTaskParams,
+        GetSkillRequestParams, GetSkillResult, GetTaskParams, GetTaskResult, Implementation,
+        ListResourceTemplatesResult, ListResourcesResult, ListSkillsResult, PaginatedRequestParams,
+        ReadResourceRequestParams, ReadResourceResponse, ServerCapabilities, ServerConfig,
+        UpdateTaskParams,
     },
     prompt_handler,
     service::RequestContext,
@@ -209,6 +211,7 @@ impl ServerHandler for BlenderTools {
             .enable_resources()
             .enable_resources_list_changed()
             .enable_prompts()
+            .enable_skills()
             .build();
         self.tasks.advertise(&mut capabilities);
         ServerConfig::new(capabilities)
@@ -317,7 +320,25 @@ impl ServerHandler for BlenderTools {
         _request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListResourcesResult, ErrorData> {
-        self.resource_list().await
+        let mut list = self.resource_list().await?;
+        list.resources.extend(skills::resources());
+        Ok(list)
+    }
+
+    async fn list_skills(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListSkillsResult, ErrorData> {
+        Ok(skills::list())
+    }
+
+    async fn get_skill(
+        &self,
+        request: GetSkillRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<GetSkillResult, ErrorData> {
+        skills::get(&request.uri)
     }
 
     async fn list_resource_templates(
@@ -333,6 +354,9 @@ impl ServerHandler for BlenderTools {
         request: ReadResourceRequestParams,
         _context: RequestContext<RoleServer>,
     ) -> Result<ReadResourceResponse, ErrorData> {
+        if let Some(skill) = skills::read(&request.uri) {
+            return Ok(skill.into());
+        }
         self.read(&request.uri).await.map(Into::into)
     }
 }
