@@ -40,7 +40,9 @@ def test_runaway_code_without_undo_is_rolled_back_from_the_copy(server):
     the addon's reply names: the timeout reply must carry it back."""
 
     def py(code, args=None):
-        res = server.call("execute_blender_code", {"code": code, "args": args or {}, "rollback_on_error": False, "confirm": True})
+        res = server.call(
+            "execute_blender_code", {"code": code, "args": args or {}, "rollback_on_error": False, "confirm": True}
+        )
         assert not res.is_error, text_of(res)
         return res.structured_content["result"]
 

@@ -249,7 +249,7 @@ impl ServerHandler for BlenderTools {
                 return Ok(CallToolResult::error(vec![ContentBlock::text(e.to_string())]).into())
             }
         };
-        if let Err(answer) = self
+        if let Some(answer) = self
             .confirm_loss(&mut request, &context, &target.name)
             .await
         {

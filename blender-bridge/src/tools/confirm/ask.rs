@@ -15,7 +15,7 @@ use rmcp::{
 /// The key of our question in `inputRequests` / `inputResponses`.
 const QUESTION: &str = "confirm_loss";
 
-/// Asks whether to go on despite `loss`: `Ok` to proceed, else the answer
+/// Asks whether to go on despite `loss`: `None` to proceed, else the answer
 /// to send instead of running the tool.
 ///
 /// - 2026-07-28 sessions (no server-to-client requests) get an
@@ -27,7 +27,7 @@ pub(crate) async fn ask(
     loss: &str,
     request: &CallToolRequestParams,
     context: &RequestContext<RoleServer>,
-) -> Result<(), CallToolResponse> {
+) -> Option<CallToolResponse> {
     let message = format!("{}: {loss}. Go on?", request.name);
     let stateless = context
         .protocol_version()
@@ -35,17 +35,16 @@ pub(crate) async fn ask(
     if stateless {
         return ask_in_rounds(message, loss, request, context);
     }
-    if !context.peer.supported_elicitation_modes().is_empty() {
-        let params = form(message);
-        return match context.peer.create_elicitation(params).await {
-            Ok(answer) => accepted(&answer, loss),
-            Err(e) => Err(refusal(format!(
-                "{loss}, and asking the user failed ({e}). Nothing was done; \
-                 once the user agrees, call again with confirm: true."
-            ))),
-        };
+    if context.peer.supported_elicitation_modes().is_empty() {
+        return Some(unasked(loss));
     }
-    Err(unasked(loss))
+    match context.peer.create_elicitation(form(message)).await {
+        Ok(answer) => refused(&answer, loss),
+        Err(e) => Some(refusal(format!(
+            "{loss}, and asking the user failed ({e}). Nothing was done; \
+             once the user agrees, call again with confirm: true."
+        ))),
+    }
 }
 
 /// The multi-round-trip way: the question first, the answer on the retry.
@@ -54,18 +53,18 @@ fn ask_in_rounds(
     loss: &str,
     request: &CallToolRequestParams,
     context: &RequestContext<RoleServer>,
-) -> Result<(), CallToolResponse> {
+) -> Option<CallToolResponse> {
     let answer = request
         .input_responses
         .as_ref()
         .and_then(|r| r.get(QUESTION));
     if let Some(answer) = answer {
-        let answer: ElicitResult = serde_json::from_value(answer.clone()).map_err(|e| {
-            refusal(format!(
+        return match serde_json::from_value::<ElicitResult>(answer.clone()) {
+            Ok(answer) => refused(&answer, loss),
+            Err(e) => Some(refusal(format!(
                 "inputResponses.{QUESTION} is not an elicitation result: {e}"
-            ))
-        })?;
-        return accepted(&answer, loss);
+            ))),
+        };
     }
     let can_elicit = context
         .meta
@@ -73,11 +72,11 @@ fn ask_in_rounds(
         .or_else(|| context.peer.peer_info().map(|i| i.capabilities.clone()))
         .is_some_and(|c| c.elicitation.is_some());
     if !can_elicit {
-        return Err(unasked(loss));
+        return Some(unasked(loss));
     }
     let question = InputRequest::Elicitation(ElicitRequest::new(form(message)));
     let requests = BTreeMap::from([(QUESTION.to_owned(), question)]);
-    Err(InputRequiredResult::from_input_requests(requests).into())
+    Some(InputRequiredResult::from_input_requests(requests).into())
 }
 
 /// A form with no fields: accepting it is the confirmation.
@@ -89,10 +88,11 @@ fn form(message: String) -> ElicitRequestParams {
     }
 }
 
-fn accepted(answer: &ElicitResult, loss: &str) -> Result<(), CallToolResponse> {
+/// `None` when the user accepted, else the refusal to send.
+fn refused(answer: &ElicitResult, loss: &str) -> Option<CallToolResponse> {
     match answer.action {
-        ElicitationAction::Accept => Ok(()),
-        _ => Err(refusal(format!(
+        ElicitationAction::Accept => None,
+        _ => Some(refusal(format!(
             "The user did not confirm ({loss}); nothing was done."
         ))),
     }

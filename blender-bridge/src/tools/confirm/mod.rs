@@ -58,7 +58,7 @@ impl Default for ConfirmSettings {
 }
 
 impl BlenderTools {
-    /// `Ok` when the call may run: it loses nothing, carries `confirm: true`
+    /// `None` when the call may run: it loses nothing, carries `confirm: true`
     /// (removed here), checks are off, or the user accepted. Otherwise the
     /// answer to send instead: a question (input-required) or a refusal.
     pub(super) async fn confirm_loss(
@@ -66,11 +66,11 @@ impl BlenderTools {
         request: &mut CallToolRequestParams,
         context: &RequestContext<RoleServer>,
         instance: &str,
-    ) -> Result<(), CallToolResponse> {
+    ) -> Option<CallToolResponse> {
         let confirmed = request.arguments.as_mut().and_then(|a| a.remove(ARGUMENT));
         let settings = &self.config.confirm;
         if confirmed == Some(Value::Bool(true)) || !settings.enabled {
-            return Ok(());
+            return None;
         }
         let situation = loss::Situation {
             unsaved: self.unsaved.any(instance),
@@ -78,10 +78,8 @@ impl BlenderTools {
         };
         let empty = Map::new();
         let args = request.arguments.as_ref().unwrap_or(&empty);
-        match loss::loss_of(&request.name, args, &situation) {
-            None => Ok(()),
-            Some(loss) => ask::ask(&loss, request, context).await,
-        }
+        let loss = loss::loss_of(&request.name, args, &situation)?;
+        ask::ask(&loss, request, context).await
     }
 }
 
