@@ -1,6 +1,6 @@
 //! Checks that the skills only show calls the server can take: every inline
 //! code span of the form `tool_name {json arguments}` must name a tool of the
-//! router, and every argument must be in that tool's input schema.
+//! router, use only arguments of its input schema and give the required ones.
 
 use rmcp::handler::server::router::tool::ToolRouter;
 use serde_json::{Map, Value};
@@ -52,6 +52,10 @@ fn skills_call_only_real_tools_with_real_arguments() {
                     schema.is_some_and(|p| p.contains_key(arg)),
                     "{name}: {tool} has no argument {arg}"
                 );
+            }
+            let required = route.input_schema.get("required").and_then(Value::as_array);
+            for arg in required.into_iter().flatten().filter_map(Value::as_str) {
+                assert!(args.contains_key(arg), "{name}: {tool} needs {arg}");
             }
         }
     }
