@@ -12,7 +12,7 @@ from harness import McpServer, blender_python, server_binary, text_of
 from http_process import HttpProcess
 from mcp import Client, StdioServerParameters, types
 from mcp.client.streamable_http import streamable_http_client
-from test_tasks import Http, result_of
+from test_tasks import TASKS, Http, http_poll, result_of
 
 pytestmark = pytest.mark.anyio
 
@@ -122,7 +122,11 @@ async def test_a_client_that_cannot_ask_is_told_what_would_be_lost(http_server):
         refused = await client.call_tool("execute_blender_code", code)
         assert refused.is_error and "rollback_on_error=false" in text_of(refused), text_of(refused)
         assert not (await client.call_tool("execute_blender_code", {**code, "confirm": True})).is_error
-        done = await client.call_tool("delete_objects", {"names": names, "confirm": True})
+        batch = {"atomic": True, "operations": [{"tool": "delete_objects", "arguments": {"names": names}}]}
+        refused = await client.call_tool("batch", batch)
+        assert refused.is_error and f"deletes {len(names)} objects" in text_of(refused), text_of(refused)
+        assert await existing(client, names) == sorted(names)
+        done = await client.call_tool("batch", {**batch, "confirm": True})
         assert not done.is_error and await existing(client, names) == []
 
 
@@ -182,3 +186,21 @@ async def test_over_stdio_elicitation_and_no_confirm(out_dir, logs_dir):
         srv.call("execute_blender_code", {"code": MAKE, "args": {"names": names}})
         assert not srv.call("delete_objects", {"names": names}).is_error
         assert not srv.call("execute_blender_code", {"code": "1", "rollback_on_error": False}).is_error
+
+
+def test_a_task_starts_only_after_the_answer(http_server):
+    """A task-augmented guarded call on 2026: the question comes first, the
+    retry with the user's answer becomes the task."""
+    raw = Http(http_server, stateful=False)
+    raw.caps = {"elicitation": {"form": {}}, "extensions": {TASKS: {}}}
+    unsaved = {"code": MAKE, "args": {"names": ["task_work"]}}
+    http_poll(raw, result_of(raw.call_tool("execute_blender_code", unsaved))["taskId"])
+    code = {"code": "result = 'ran'", "rollback_on_error": False}
+    asked = result_of(raw.call_tool("execute_blender_code", code))
+    assert asked["resultType"] == "input_required", asked
+    (key,) = asked["inputRequests"]
+    params = {"name": "execute_blender_code", "arguments": code, "inputResponses": {key: {"action": "accept"}}}
+    created = result_of(raw.request("tools/call", params, "execute_blender_code"))
+    assert created["resultType"] == "task", created
+    final = http_poll(raw, created["taskId"])
+    assert final["status"] == "completed" and final["result"]["structuredContent"]["result"] == "ran", final
