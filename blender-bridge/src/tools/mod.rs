@@ -223,7 +223,8 @@ impl ServerHandler for BlenderTools {
     }
 
     /// Routes the call, then tells listening clients that resources may have
-    /// changed when the tool was not a read-only one.
+    /// changed when the tool was not a read-only one. A call that would lose
+    /// work asks the user first (see `confirm`).
     async fn call_tool(
         &self,
         mut request: CallToolRequestParams,
