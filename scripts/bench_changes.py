@@ -79,7 +79,8 @@ result = {k: [round(min(v) * 1000, 2), round(statistics.median(v) * 1000, 2)] fo
 CALLS = {
     "set_transform": lambda s, i: s.call("set_transform", {"name": "bench3", "location": [i % 7, 0, 0]}),
     "exec (rollback off)": lambda s, i: s.call(
-        "execute_blender_code", {"code": "bpy.data.objects['bench5'].location.y += 1", "rollback_on_error": False}
+        "execute_blender_code",
+        {"code": "bpy.data.objects['bench5'].location.y += 1", "rollback_on_error": False, "confirm": True},
     ),
 }
 

@@ -68,7 +68,7 @@ def stdio_figures(quick: bool, logs: Path) -> dict:
         figures["ping"] = timed(n, lambda: server.request("ping"))
         # As users call it (a rollback checkpoint around the code), and bare.
         figures["exec_call"] = timed(n, lambda: server.call("execute_blender_code", {"code": "None"}))
-        bare = {"code": "None", "rollback_on_error": False}
+        bare = {"code": "None", "rollback_on_error": False, "confirm": True}
         figures["exec_call_no_rollback"] = timed(n, lambda: server.call("execute_blender_code", bare))
         time.sleep(1.0)
         figures["rss_kib_idle_connected"] = rss_kib(server.pid)
@@ -110,7 +110,7 @@ def http_figures(server_binary: Path, quick: bool, logs: Path) -> dict:
         session.call("execute_blender_code", {"code": "None"})
         n = 20 if quick else 2000
         figures["exec_call"] = timed(n, lambda: session.call("execute_blender_code", {"code": "None"}))
-        bare = {"code": "None", "rollback_on_error": False}
+        bare = {"code": "None", "rollback_on_error": False, "confirm": True}
         figures["exec_call_no_rollback"] = timed(n, lambda: session.call("execute_blender_code", bare))
         figures["ping"] = timed(n, lambda: session.request("ping"))
         session.close()

@@ -33,7 +33,9 @@ from support import StdioServer, launching_args  # noqa: E402
 
 CALLS = {
     "ping": lambda s: s.request("ping"),
-    "exec (rollback off)": lambda s: s.call("execute_blender_code", {"code": "None", "rollback_on_error": False}),
+    "exec (rollback off)": lambda s: s.call(
+        "execute_blender_code", {"code": "None", "rollback_on_error": False, "confirm": True}
+    ),
     "exec (rollback on)": lambda s: s.call("execute_blender_code", {"code": "None"}),
 }
 

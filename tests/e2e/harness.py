@@ -150,6 +150,7 @@ class RawStdioServer:
             {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "raw", "version": "0"}},
         )
         assert "result" in init, init
+        self.init = init
         self.notify("notifications/initialized")
 
     def send(self, message: dict):

@@ -40,7 +40,9 @@ def test_runaway_code_without_undo_is_rolled_back_from_the_copy(server):
     the addon's reply names: the timeout reply must carry it back."""
 
     def py(code, args=None):
-        res = server.call("execute_blender_code", {"code": code, "args": args or {}, "rollback_on_error": False})
+        res = server.call(
+            "execute_blender_code", {"code": code, "args": args or {}, "rollback_on_error": False, "confirm": True}
+        )
         assert not res.is_error, text_of(res)
         return res.structured_content["result"]
 
@@ -117,7 +119,7 @@ def test_cancelled_call_stops_blender_work(tmp_path):
         # Again with undo off: the rollback needs the copy's path, which
         # comes back in Blender's reply to the cancelled request.
         def py(code):
-            reply = srv.call_tool("execute_blender_code", {"code": code, "rollback_on_error": False})
+            reply = srv.call_tool("execute_blender_code", {"code": code, "rollback_on_error": False, "confirm": True})
             assert not reply["result"].get("isError"), reply
             return reply["result"]["structuredContent"]["result"]
 

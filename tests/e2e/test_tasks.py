@@ -114,7 +114,7 @@ def tasks_server(logs_dir, out_dir):
 
 
 def test_the_extension_is_advertised_with_the_tools_that_use_it(tasks_server):
-    assert tasks_server.init["result"]["capabilities"]["extensions"] == {TASKS: {}}
+    assert tasks_server.init["result"]["capabilities"]["extensions"][TASKS] == {}
     tools = result_of(tasks_server.request("tools/list", {}))["tools"]
     marked = {t["name"] for t in tools if TASKS in (t.get("_meta") or {})}
     assert marked == {"render_image", "render_animation", "execute_blender_code", "batch"}

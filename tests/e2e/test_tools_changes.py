@@ -125,7 +125,7 @@ def test_a_failing_call_rolled_back_changed_nothing(tools_server):
     code = "bpy.context.scene.collection.objects.link(bpy.data.objects.new('chg_fail', None)); raise ValueError('no')"
     text = fails(tools_server, "execute_blender_code", {"code": code})
     assert "rolled back" in text and text.endswith("Nothing was changed.")
-    kept = fails(tools_server, "execute_blender_code", {"code": code, "rollback_on_error": False})
+    kept = fails(tools_server, "execute_blender_code", {"code": code, "rollback_on_error": False, "confirm": True})
     assert 'What changed before the failure (kept): {"added":{"objects":["chg_fail"]}}' in kept
     remove_objects(tools_server, "chg_fail")
     steps = [

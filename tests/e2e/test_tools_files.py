@@ -62,7 +62,7 @@ def test_save_and_open_blend(tools_server, tool_dirs):
         assert saved["bytes"] > 0 and os.path.isfile(saved["path"])
         remove_objects(tools_server, "fx_saved")
         assert py(tools_server, "result = 'fx_saved' in bpy.data.objects") is False
-        opened = ok(tools_server, "open_blend", {"path": str(tool_dirs["assets"] / "scene.blend")})
+        opened = ok(tools_server, "open_blend", {"path": str(tool_dirs["assets"] / "scene.blend"), "confirm": True})
         assert opened["path"] == saved["path"]
         assert py(tools_server, "result = 'fx_saved' in bpy.data.objects") is True
         # Save without a path writes the file now open.
@@ -86,14 +86,14 @@ def test_paths_outside_the_roots_are_refused(tools_server, tool_dirs):
             ("export_file", {"path": "../outside/x.glb"}),
             ("export_file", {"path": "/etc/blender-mcp-test.obj"}),
             ("save_blend", {"path": str(outside / "s.blend")}),
-            ("open_blend", {"path": str(outside / "s.blend")}),
+            ("open_blend", {"path": str(outside / "s.blend"), "confirm": True}),
         ]
         for tool, args in cases:
             text = fails(tools_server, tool, args)
             assert "outside the allowed directories" in text, (tool, args, text)
             assert str(tool_dirs["assets"]) in text and str(tool_dirs["out"]) in text
         assert sorted(p.name for p in outside.iterdir()) == ["model.obj"]
-        assert "not a .blend" in fails(tools_server, "open_blend", {"path": "x.glb"})
+        assert "not a .blend" in fails(tools_server, "open_blend", {"path": "x.glb", "confirm": True})
         assert "no file at" in fails(tools_server, "import_file", {"path": "missing.glb"})
     finally:
         os.unlink(tool_dirs["assets"] / "sneaky")

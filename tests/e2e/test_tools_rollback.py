@@ -117,6 +117,7 @@ def test_rollback_can_be_turned_off(tools_server):
             {
                 "code": "bpy.data.objects['rb_cube'].location.x = 5\nraise ValueError('keep me')",
                 "rollback_on_error": False,
+                "confirm": True,
             },
         )
         assert res.is_error and "keep me" in text_of(res) and "rolled back" not in text_of(res)

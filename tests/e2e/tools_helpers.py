@@ -19,7 +19,7 @@ def fails(server, tool, args=None):
 
 def py(server, code, args=None):
     """Runs Python in Blender (no rollback) and returns its value."""
-    params = {"code": code, "rollback_on_error": False}
+    params = {"code": code, "rollback_on_error": False, "confirm": True}
     if args:
         params["args"] = args
     return ok(server, "execute_blender_code", params)["result"]

@@ -33,6 +33,8 @@ pub struct ToolConfig {
     pub exec_timeout: Duration,
     /// The render farm, when the server has a farm directory.
     pub farm: Option<std::sync::Arc<render_farm::Farm>>,
+    /// When calls that would lose work ask the user first.
+    pub confirm: super::ConfirmSettings,
 }
 
 impl Default for ToolConfig {
@@ -44,6 +46,7 @@ impl Default for ToolConfig {
             output_dir: std::env::temp_dir().join("blender-mcp-rs-output"),
             exec_timeout: DEFAULT_EXEC_TIMEOUT,
             farm: None,
+            confirm: super::ConfirmSettings::default(),
         }
     }
 }

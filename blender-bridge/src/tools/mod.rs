@@ -44,6 +44,7 @@ mod colour;
 mod compact;
 mod completions;
 mod config;
+mod confirm;
 mod enable;
 mod error;
 mod exec;
@@ -69,6 +70,7 @@ mod resources;
 mod run_snippet;
 mod scene;
 mod screenshot;
+mod skills;
 mod subscriptions;
 mod tasks;
 
@@ -76,11 +78,12 @@ use rmcp::{
     handler::server::{router::tool::ToolRouter, tool::ToolCallContext},
     model::{
         CallToolRequestParams, CallToolResponse, CallToolResult, CancelTaskParams,
-        CompleteRequestParams, CompleteResult, ContentBlock, GetTaskParams, GetTaskResult,
-        Implementation, ListResourceTemplatesResult, ListResourcesResult, ListToolsResult,
-        PaginatedRequestParams, ProtocolVersion, ReadResourceRequestParams, ReadResourceResponse,
-        ServerCapabilities, ServerConfig, SubscribeRequestParams, SubscriptionFilter,
-        UnsubscribeRequestParams, UpdateTaskParams,
+        CompleteRequestParams, CompleteResult, ContentBlock, GetSkillRequestParams, GetSkillResult,
+        GetTaskParams, GetTaskResult, Implementation, ListResourceTemplatesResult,
+        ListResourcesResult, ListSkillsResult, ListToolsResult, PaginatedRequestParams,
+        ProtocolVersion, ReadResourceRequestParams, ReadResourceResponse, ServerCapabilities,
+        ServerConfig, SubscribeRequestParams, SubscriptionFilter, UnsubscribeRequestParams,
+        UpdateTaskParams,
     },
     prompt_handler,
     service::{RequestContext, SubscriptionContext},
@@ -93,6 +96,7 @@ use std::sync::Arc;
 use crate::BlenderClient;
 
 pub use config::ToolConfig;
+pub use confirm::ConfirmSettings;
 pub use error::ToolError;
 pub use exec::{ExecuteCodeInput, ExecuteCodeOutput};
 pub use groups::ToolGroup;
@@ -153,6 +157,8 @@ pub struct BlenderTools {
     subscriptions: subscriptions::Subscriptions,
     /// This session's tool groups and its cached `tools/list`.
     listing: listing::Listing,
+    /// Which Blenders have writes since their last save or open.
+    unsaved: confirm::UnsavedEdits,
 }
 
 impl BlenderTools {
@@ -172,7 +178,9 @@ impl BlenderTools {
         let tool_router = Self::grouped_routers()
             .into_iter()
             .fold(ToolRouter::new(), |all, (_, router)| all + router);
-        let mut tool_router = compact::compact(instances::with_instance_argument(tool_router));
+        let mut tool_router = compact::compact(instances::with_instance_argument(
+            confirm::with_confirm_argument(tool_router),
+        ));
         enable::describe_groups(&mut tool_router);
         Self {
             instances,
@@ -183,6 +191,7 @@ impl BlenderTools {
             tasks: tasks::Tasks::new(TaskSettings::default()),
             subscriptions: subscriptions::Subscriptions::default(),
             listing: listing::Listing::new(listing::Listing::groups_of_tools(), BTreeSet::new()),
+            unsaved: confirm::UnsavedEdits::default(),
         }
         .with_tasks(TaskSettings::default())
     }
@@ -251,6 +260,7 @@ impl ServerHandler for BlenderTools {
             .enable_resources_subscribe()
             .enable_prompts()
             .enable_completions()
+            .enable_skills()
             .build();
         self.tasks.advertise(&mut capabilities);
         ServerConfig::new(capabilities)
@@ -283,7 +293,8 @@ impl ServerHandler for BlenderTools {
     }
 
     /// Routes the call, then tells listening clients that resources may have
-    /// changed when the tool was not a read-only one.
+    /// changed when the tool was not a read-only one. A call that would lose
+    /// work asks the user first (see `confirm`).
     async fn call_tool(
         &self,
         mut request: CallToolRequestParams,
@@ -309,10 +320,20 @@ impl ServerHandler for BlenderTools {
                 return Ok(CallToolResult::error(vec![ContentBlock::text(e.to_string())]).into())
             }
         };
+        if let Some(answer) = self
+            .confirm_loss(&mut request, &context, &target.name)
+            .await
+        {
+            return Ok(answer);
+        }
         let writes = !self
             .tool_router
             .get(&request.name)
             .is_some_and(is_read_only);
+        let ends_unsaved = confirm::ends_unsaved(&request.name, request.arguments.as_ref());
+        if writes && !ends_unsaved {
+            self.unsaved.mark(&target.name);
+        }
         // Only writers run as tasks, so a task never holds the read lock below.
         if self.tasks.wanted(&request.name, &context) {
             return Ok(self.call_as_task(request, context, target, writes));
@@ -324,6 +345,7 @@ impl ServerHandler for BlenderTools {
             true => None,
         };
         let peer = context.peer.clone();
+        let instance = target.name.clone();
         let call = self
             .tool_router
             .call(ToolCallContext::new(self, request, context));
@@ -331,6 +353,9 @@ impl ServerHandler for BlenderTools {
         // A refused or failed call (bad arguments, rolled back) changed nothing.
         let failed = matches!(&response, Ok(CallToolResponse::Complete(result)) if result.is_error == Some(true));
         if writes && response.is_ok() && !failed {
+            if ends_unsaved {
+                self.unsaved.clear(&instance);
+            }
             self.list_changed.announce(peer);
             self.subscriptions.scene_written();
         }
@@ -367,7 +392,25 @@ impl ServerHandler for BlenderTools {
         _request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListResourcesResult, ErrorData> {
-        self.resource_list().await
+        let mut list = self.resource_list().await?;
+        list.resources.extend(skills::resources());
+        Ok(list)
+    }
+
+    async fn list_skills(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListSkillsResult, ErrorData> {
+        Ok(skills::list())
+    }
+
+    async fn get_skill(
+        &self,
+        request: GetSkillRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<GetSkillResult, ErrorData> {
+        skills::get(&request.uri)
     }
 
     async fn list_resource_templates(
@@ -423,6 +466,9 @@ impl ServerHandler for BlenderTools {
         request: ReadResourceRequestParams,
         _context: RequestContext<RoleServer>,
     ) -> Result<ReadResourceResponse, ErrorData> {
+        if let Some(skill) = skills::read(&request.uri) {
+            return Ok(skill.into());
+        }
         self.read(&request.uri).await.map(Into::into)
     }
 }

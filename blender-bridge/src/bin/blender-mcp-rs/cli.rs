@@ -103,6 +103,22 @@ pub struct Cli {
     )]
     pub tools: Vec<String>,
 
+    /// Run calls that would lose work without asking: open_blend over
+    /// unsaved changes, big delete_objects, execute_blender_code with
+    /// rollback_on_error=false over unsaved changes.
+    #[arg(long, env = "BLENDER_MCP_NO_CONFIRM")]
+    pub no_confirm: bool,
+
+    /// delete_objects of more objects than this asks the user first
+    /// (elicitation, or confirm: true from clients that cannot ask).
+    #[arg(
+        long,
+        env = "BLENDER_MCP_CONFIRM_DELETE_OVER",
+        default_value_t = 10,
+        value_name = "N"
+    )]
+    pub confirm_delete_over: usize,
+
     /// Default time limit of execute_blender_code, in seconds: code still
     /// running then is interrupted (Blender keeps serving). Calls may set
     /// their own with timeout_seconds.

@@ -51,6 +51,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 async fn serve(cli: &Cli, instances: Instances) -> anyhow::Result<()> {
     let mut file_config = ToolConfig::new(cli.output_dir.clone(), cli.allow_roots.clone());
     file_config.exec_timeout = std::time::Duration::from_secs(cli.exec_timeout.max(1));
+    file_config.confirm = blender_bridge::tools::ConfirmSettings {
+        enabled: !cli.no_confirm,
+        delete_over: cli.confirm_delete_over,
+    };
     file_config.farm = farm::from_cli(cli)?;
     let mut tools =
         BlenderTools::with_instances(instances, file_config).with_tasks(cli.task_settings());
