@@ -31,16 +31,12 @@ pub struct ExecuteCodeInput {
     pub args: Option<Map<String, Value>>,
     /// If the code raises, put the scene back as it was before the call
     /// (default true). Set false to keep a failing script's partial changes.
-    #[serde(default = "default_true")]
+    #[serde(default = "crate::tools::default_true")]
     pub rollback_on_error: bool,
     /// Time limit in seconds (default: the server's, 300 unless configured).
     /// Code still running then is interrupted and the call fails.
     #[serde(default)]
     pub timeout_seconds: Option<f64>,
-}
-
-fn default_true() -> bool {
-    true
 }
 
 /// The answer of `execute_blender_code`.

@@ -121,12 +121,8 @@ pub struct DatablockList {
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct SceneStatisticsInput {
     /// Count geometry after modifiers, as renders see it (default true).
-    #[serde(default = "default_true")]
+    #[serde(default = "crate::tools::default_true")]
     pub evaluated: bool,
-}
-
-fn default_true() -> bool {
-    true
 }
 
 /// The answer of `scene_statistics`.

@@ -116,12 +116,8 @@ pub struct AddCameraInput {
     #[serde(default)]
     pub lens_mm: Option<f64>,
     /// Make it the scene's active camera (default true).
-    #[serde(default = "default_true")]
+    #[serde(default = "crate::tools::default_true")]
     pub make_active: bool,
-}
-
-fn default_true() -> bool {
-    true
 }
 
 /// Arguments of `point_at`.

@@ -485,6 +485,12 @@ impl BlenderTools {
     }
 }
 
+/// serde's default for the boolean arguments that are on unless turned off
+/// (`rollback_on_error`, `make_active`, ...): serde takes a function, not a value.
+pub(crate) fn default_true() -> bool {
+    true
+}
+
 /// Whether a tool says it changes nothing. A tool that does not say so is
 /// treated as a writer: hidden by --read-only, and followed by list_changed.
 fn is_read_only(tool: &rmcp::model::Tool) -> bool {

@@ -142,12 +142,8 @@ pub struct SetParentInput {
     pub parent: Option<String>,
     /// Keep the child where it is in the world (default true); false keeps its
     /// local transform, so it moves with the new parent.
-    #[serde(default = "default_true")]
+    #[serde(default = "crate::tools::default_true")]
     pub keep_transform: bool,
-}
-
-fn default_true() -> bool {
-    true
 }
 
 /// Arguments of `set_transform`.

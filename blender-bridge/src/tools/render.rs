@@ -81,12 +81,8 @@ pub struct RenderImageInput {
     #[serde(default)]
     pub save_as: Option<String>,
     /// Return the PNG in the answer (default true).
-    #[serde(default = "default_true")]
+    #[serde(default = "crate::tools::default_true")]
     pub inline: bool,
-}
-
-fn default_true() -> bool {
-    true
 }
 
 /// Arguments of `render_animation`.

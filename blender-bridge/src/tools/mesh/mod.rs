@@ -12,17 +12,13 @@ use crate::Snippet;
 
 static ANALYZE_MESH: Snippet = group_snippet!("analyze_mesh", "analyze_mesh.py");
 
-fn default_true() -> bool {
-    true
-}
-
 /// Arguments of `analyze_mesh`.
 #[derive(Debug, Serialize, Deserialize, JsonSchema)]
 pub struct AnalyzeMeshInput {
     /// A mesh object (curves, text, surfaces and metaballs are converted).
     pub object: String,
     /// With modifiers applied (default true); false for the base mesh.
-    #[serde(default = "default_true")]
+    #[serde(default = "crate::tools::default_true")]
     pub evaluated: bool,
 }
 
