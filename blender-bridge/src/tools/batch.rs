@@ -106,29 +106,7 @@ impl BlenderTools {
         Parameters(input): Parameters<BatchInput>,
         context: RequestContext<RoleServer>,
     ) -> Result<Json<BatchOutput>, ToolError> {
-        if input.operations.is_empty() {
-            return Err(ToolError::new(
-                "operations is empty: list the tool calls to run",
-            ));
-        }
-        if input.operations.len() > MAX_STEPS {
-            return Err(ToolError::new(format!(
-                "at most {MAX_STEPS} operations per batch; split it"
-            )));
-        }
-        for (i, step) in input.operations.iter().enumerate() {
-            if step.tool == "batch" {
-                return Err(ToolError::new(format!(
-                    "operation {i}: batch cannot contain batch"
-                )));
-            }
-            if self.tool_router.get(&step.tool).is_none() {
-                return Err(ToolError::new(format!(
-                    "operation {i}: there is no tool named {:?}",
-                    step.tool
-                )));
-            }
-        }
+        self.check_operations(&input.operations)?;
         let checkpoint = if input.atomic {
             Some(self.checkpoint("batch").await?)
         } else {
@@ -137,31 +115,7 @@ impl BlenderTools {
         let mut steps = Vec::new();
         let mut failure = None;
         for (i, step) in input.operations.into_iter().enumerate() {
-            let mut arguments = step.arguments.unwrap_or_default();
-            if input.atomic && step.tool == "execute_blender_code" {
-                // The batch's checkpoint covers it (and holds the lock its own would wait on).
-                arguments.insert("rollback_on_error".into(), Value::Bool(false));
-            }
-            let params = CallToolRequestParams::new(step.tool.clone()).with_arguments(arguments);
-            let outcome = match self
-                .tool_router
-                .call(ToolCallContext::new(self, params, context.clone()))
-                .await
-            {
-                Ok(CallToolResponse::Complete(result)) => outcome_of(step.tool, result),
-                Ok(_) => StepOutcome {
-                    tool: step.tool,
-                    ok: false,
-                    result: Value::String(
-                        "the tool asked for client input, which batch cannot give".into(),
-                    ),
-                },
-                Err(e) => StepOutcome {
-                    tool: step.tool,
-                    ok: false,
-                    result: Value::String(e.message.to_string()),
-                },
-            };
+            let outcome = self.run_step(step, input.atomic, &context).await;
             let ok = outcome.ok;
             steps.push(outcome);
             if !ok {
@@ -198,5 +152,65 @@ impl BlenderTools {
                 .unwrap_or_else(|| step.result.to_string()),
             serde_json::to_string(&output).unwrap_or_default()
         )))
+    }
+}
+
+impl BlenderTools {
+    /// Refuses a batch before any step runs: empty, too long, nested, or
+    /// naming a tool that does not exist.
+    fn check_operations(&self, operations: &[BatchStep]) -> Result<(), ToolError> {
+        if operations.is_empty() {
+            return Err(ToolError::new(
+                "operations is empty: list the tool calls to run",
+            ));
+        }
+        if operations.len() > MAX_STEPS {
+            return Err(ToolError::new(format!(
+                "at most {MAX_STEPS} operations per batch; split it"
+            )));
+        }
+        for (i, step) in operations.iter().enumerate() {
+            if step.tool == "batch" {
+                return Err(ToolError::new(format!(
+                    "operation {i}: batch cannot contain batch"
+                )));
+            }
+            if self.tool_router.get(&step.tool).is_none() {
+                return Err(ToolError::new(format!(
+                    "operation {i}: there is no tool named {:?}",
+                    step.tool
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs one step through the router, as its own tool call would.
+    async fn run_step(
+        &self,
+        step: BatchStep,
+        atomic: bool,
+        context: &RequestContext<RoleServer>,
+    ) -> StepOutcome {
+        let mut arguments = step.arguments.unwrap_or_default();
+        if atomic && step.tool == "execute_blender_code" {
+            // The batch's checkpoint covers it (and holds the lock its own would wait on).
+            arguments.insert("rollback_on_error".into(), Value::Bool(false));
+        }
+        let params = CallToolRequestParams::new(step.tool.clone()).with_arguments(arguments);
+        let failed = |message: String| StepOutcome {
+            tool: step.tool.clone(),
+            ok: false,
+            result: Value::String(message),
+        };
+        match self
+            .tool_router
+            .call(ToolCallContext::new(self, params, context.clone()))
+            .await
+        {
+            Ok(CallToolResponse::Complete(result)) => outcome_of(step.tool, result),
+            Ok(_) => failed("the tool asked for client input, which batch cannot give".into()),
+            Err(e) => failed(e.message.to_string()),
+        }
     }
 }
