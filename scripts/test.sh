@@ -79,6 +79,7 @@ BLENDER_MCP_PYTHON=$BLENDER_MCP_PYTHON_NEWEST BLENDER_MCP_BLENDER=$BLENDER_MCP_P
   "$PY" -m pytest -q -p no:cacheprovider -k "not gui" \
   tests/e2e/test_tools_*.py tests/e2e/test_whole_scene.py tests/e2e/test_stdio_tools.py \
   tests/e2e/test_tool_groups.py tests/e2e/test_subscriptions.py tests/e2e/test_tasks.py \
+  tests/e2e/test_confirm.py tests/e2e/test_skills.py \
   --ignore tests/e2e/test_tools_hosts.py --ignore tests/e2e/test_tools_gui_anim_mesh_views.py
 
 step "demo and benchmark smoke runs"
