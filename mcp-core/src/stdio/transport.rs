@@ -13,31 +13,32 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::{BufMut, BytesMut};
-use futures::SinkExt;
 use rmcp::service::{RoleServer, RxJsonRpcMessage, TxJsonRpcMessage};
 use rmcp::transport::async_rw::JsonRpcMessageCodec;
 use rmcp::transport::Transport;
 use serde_json::error::Category;
-use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio::sync::Mutex;
-use tokio_util::codec::{Decoder, FramedWrite};
+use tokio_util::codec::Decoder;
 
+use super::line_writer::write_line;
 use super::lines::{Line, LineReader};
 use super::request_head::request_id_in_head;
 use crate::rejection::{check_list_cursor, check_standard_params, is_list_request, Rejection};
-
-type Writer<W> = FramedWrite<W, JsonRpcMessageCodec<TxJsonRpcMessage<RoleServer>>>;
 
 /// The server side of an MCP stdio session.
 pub(crate) struct StdioTransport<R, W> {
     lines: LineReader<R>,
     max_message_bytes: usize,
     /// Shared with the futures `send` returns, which outlive `&mut self`.
-    writer: Arc<Mutex<Option<Writer<W>>>>,
-    /// Error answers not yet handed to the writer.
+    writer: Arc<Mutex<Option<W>>>,
+    /// Error answers not yet serialised into `unsent`.
     owed: VecDeque<Rejection>,
-    /// Answers handed to the writer but maybe not flushed (a flush was cancelled).
-    unflushed: bool,
+    /// Serialised error answers not yet written. Kept here, not in a local,
+    /// because rmcp drops a pending `receive` (and so a write of these)
+    /// whenever something else happens first: what was written stays
+    /// written, the rest waits for the next `receive`.
+    unsent: BytesMut,
     parse_errors: AnswerBudget,
 }
 
@@ -50,38 +51,35 @@ where
         StdioTransport {
             lines: LineReader::new(read, max_message_bytes),
             max_message_bytes,
-            writer: Arc::new(Mutex::new(Some(FramedWrite::new(
-                write,
-                JsonRpcMessageCodec::default(),
-            )))),
+            writer: Arc::new(Mutex::new(Some(write))),
             owed: VecDeque::new(),
-            unflushed: false,
+            unsent: BytesMut::new(),
             parse_errors: AnswerBudget::new(PARSE_ERROR_ANSWERS_PER_SECOND),
         }
     }
 
-    /// Writes the owed error answers. Cancel-safe: an answer leaves `owed`
-    /// only once the writer holds it. `false` when stdout is gone.
+    /// Writes the owed error answers. Cancel-safe: `write_buf` takes bytes
+    /// out of `unsent` only as they are written. `false` when stdout is gone.
     async fn pay_what_is_owed(&mut self) -> bool {
-        if self.owed.is_empty() && !self.unflushed {
+        if self.owed.is_empty() && self.unsent.is_empty() {
             return true;
+        }
+        for rejection in self.owed.drain(..) {
+            let line =
+                serde_json::to_vec(&rejection.into_message()).expect("a JSON-RPC error serialises");
+            self.unsent.extend_from_slice(&line);
+            self.unsent.put_u8(b'\n');
         }
         let mut writer = self.writer.lock().await;
         let Some(writer) = writer.as_mut() else {
             return false;
         };
-        while let Some(rejection) = self.owed.front() {
-            if writer.feed(rejection.clone().into_message()).await.is_err() {
+        while !self.unsent.is_empty() {
+            if !matches!(writer.write_buf(&mut self.unsent).await, Ok(1..)) {
                 return false;
             }
-            self.owed.pop_front();
-            self.unflushed = true;
         }
-        if writer.flush().await.is_err() {
-            return false;
-        }
-        self.unflushed = false;
-        true
+        writer.flush().await.is_ok()
     }
 
     fn refuse_oversized(&mut self, head: &[u8]) {
@@ -123,7 +121,7 @@ where
         let writer = self.writer.clone();
         async move {
             match writer.lock().await.as_mut() {
-                Some(writer) => writer.send(item).await.map_err(Into::into),
+                Some(writer) => write_line(writer, item).await,
                 None => Err(std::io::Error::new(
                     std::io::ErrorKind::NotConnected,
                     "the stdio transport is closed",
