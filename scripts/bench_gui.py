@@ -91,10 +91,18 @@ class StdioLines:
 
     def __init__(self, args: list[str], log: Path):
         self.proc = subprocess.Popen(
-            args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=open(log, "ab"), bufsize=1 << 20, env=server_env()
+            args,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=open(log, "ab"),
+            bufsize=1 << 20,
+            env=server_env(),
         )
         self.next_id = 0
-        self.request("initialize", {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "b", "version": "0"}})
+        self.request(
+            "initialize",
+            {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "b", "version": "0"}},
+        )
         self._write({"jsonrpc": "2.0", "method": "notifications/initialized"})
 
     def _write(self, message: dict):
@@ -143,12 +151,14 @@ def cpu_seconds(pid: int) -> float:
 
 def big_reply_figures(mcp: StdioLines, bridge: BridgeSocket, mib: int, repeats: int) -> dict:
     arguments = {"code": BIG_CODE, "args": {"n": mib * MIB}, "rollback_on_error": False}
-    mcp_times, bridge_times, peaks = [], [], []
+    mcp_times, bridge_times, peaks, cpu = [], [], [], []
     for _ in range(repeats):
         reset_peak_rss(mcp.proc.pid)
+        cpu_before = cpu_seconds(mcp.proc.pid)
         began = time.perf_counter()
         line = mcp.call_line("execute_blender_code", arguments)
         mcp_times.append(time.perf_counter() - began)
+        cpu.append(cpu_seconds(mcp.proc.pid) - cpu_before)
         peaks.append(peak_rss_mib(mcp.proc.pid))
         result = json.loads(line)["result"]
         if result["structuredContent"]["result"] != "x" * (mib * MIB):
@@ -162,6 +172,7 @@ def big_reply_figures(mcp: StdioLines, bridge: BridgeSocket, mib: int, repeats: 
         "mcp_p50_s": p50(mcp_times),
         "bridge_p50_s": p50(bridge_times),
         "server_peak_rss_mib": max(peaks),
+        "server_cpu_p50_s": p50(cpu),
         "line_bytes": len(line),
         "load": load_average(),
     }
@@ -176,7 +187,16 @@ def measure(server: Path, quick: bool, logs: Path) -> dict:
         blender_pid = bridge.hello["result"]["pid"]
         figures["blender"] = bridge.hello["result"]["blender_version"]
         mcp = StdioLines(
-            [str(server), "--port", str(blender.port), "--no-launch", "--token-file", str(blender.token_file), "--log", "warn"],
+            [
+                str(server),
+                "--port",
+                str(blender.port),
+                "--no-launch",
+                "--token-file",
+                str(blender.token_file),
+                "--log",
+                "warn",
+            ],
             logs / "bench_gui_server.log",
         )
         try:
@@ -209,11 +229,14 @@ def table(f: dict) -> str:
     rows = [
         "| measurement (GUI Blender %s under xvfb-run) | result | load avg | target |" % f["blender"],
         "|---|---|---|---|",
-        "| get_scene_info over MCP stdio p50 | %.2f ms | %.1f | ≤ 6 ms |" % (f["get_scene_info_p50_ms"], f["get_scene_info_load"]),
+        "| get_scene_info over MCP stdio p50 | %.2f ms | %.1f | ≤ 6 ms |"
+        % (f["get_scene_info_p50_ms"], f["get_scene_info_load"]),
         "| 4 MiB reply over MCP stdio p50 | %.0f ms | %.1f | ≤ 100 ms |" % (r4["mcp_p50_s"] * 1e3, r4["load"]),
         "| 4 MiB reply, bridge level p50 | %.0f ms | %.1f | — |" % (r4["bridge_p50_s"] * 1e3, r4["load"]),
         "| 16 MiB reply over MCP stdio p50 | %.0f ms | %.1f | ≤ 300 ms |" % (r16["mcp_p50_s"] * 1e3, r16["load"]),
         "| 16 MiB reply, bridge level p50 | %.0f ms | %.1f | — |" % (r16["bridge_p50_s"] * 1e3, r16["load"]),
+        "| server CPU time per reply p50, 4 MiB; 16 MiB | %.0f ms; %.0f ms | %.1f | — |"
+        % (r4["server_cpu_p50_s"] * 1e3, r16["server_cpu_p50_s"] * 1e3, r16["load"]),
         "| server peak RSS relaying 4 MiB | %.1f MiB | %.1f | — |" % (r4["server_peak_rss_mib"], r4["load"]),
         "| server peak RSS relaying 16 MiB (line %.1f MiB) | %.1f MiB | %.1f | ≤ 48 MiB |"
         % (r16["line_bytes"] / MIB, r16["server_peak_rss_mib"], r16["load"]),

@@ -8,6 +8,7 @@
 mod blenders;
 mod cli;
 mod farm;
+mod large_buffers;
 
 use anyhow::Context;
 use blender_bridge::tools::{BlenderTools, Instances, ToolConfig};
@@ -18,6 +19,7 @@ use blenders::Blenders;
 use cli::Cli;
 
 fn main() -> anyhow::Result<()> {
+    large_buffers::return_to_the_system_when_freed();
     let cli = Cli::parse();
     mcp_core::init_tracing(&cli.log);
     // Two worker threads: the server mostly waits on Blender, and the
