@@ -22,9 +22,9 @@ use tokio::sync::mpsc;
 const INLINE_LIMIT: usize = 1 << 20;
 /// Piece size of a streamed message: large enough that a write costs little
 /// per byte, small enough that a few in flight cost nothing.
-const CHUNK: usize = 256 * 1024;
+const CHUNK: usize = 128 * 1024;
 /// Pieces serialised ahead of the write; bounds the memory of a stream.
-const CHUNKS_AHEAD: usize = 4;
+const CHUNKS_AHEAD: usize = 2;
 
 /// Writes `message` and a newline to `out`, then flushes.
 pub(crate) async fn write_line<W, T>(out: &mut W, message: T) -> io::Result<()>
