@@ -31,14 +31,12 @@ pub(crate) struct StdioTransport<R, W> {
     lines: LineReader<R>,
     max_message_bytes: usize,
     /// Shared with the futures `send` returns, which outlive `&mut self`.
-    writer: Arc<Mutex<Option<W>>>,
-    /// Error answers not yet serialised into `unsent`.
+    writer: Arc<Mutex<Option<Out<W>>>>,
+    /// Error answers not yet handed to the writer.
     owed: VecDeque<Rejection>,
-    /// Serialised error answers not yet written. Kept here, not in a local,
-    /// because rmcp drops a pending `receive` (and so a write of these)
-    /// whenever something else happens first: what was written stays
-    /// written, the rest waits for the next `receive`.
-    unsent: BytesMut,
+    /// Error answers handed to the writer but maybe not all written (a
+    /// `receive` writing them was dropped).
+    unwritten: bool,
     parse_errors: AnswerBudget,
 }
 
@@ -51,35 +49,38 @@ where
         StdioTransport {
             lines: LineReader::new(read, max_message_bytes),
             max_message_bytes,
-            writer: Arc::new(Mutex::new(Some(write))),
+            writer: Arc::new(Mutex::new(Some(Out {
+                write,
+                unsent: BytesMut::new(),
+            }))),
             owed: VecDeque::new(),
-            unsent: BytesMut::new(),
+            unwritten: false,
             parse_errors: AnswerBudget::new(PARSE_ERROR_ANSWERS_PER_SECOND),
         }
     }
 
-    /// Writes the owed error answers. Cancel-safe: `write_buf` takes bytes
-    /// out of `unsent` only as they are written. `false` when stdout is gone.
+    /// Writes the owed error answers. Cancel-safe: an answer leaves `owed`
+    /// only once the writer holds it. `false` when stdout is gone.
     async fn pay_what_is_owed(&mut self) -> bool {
-        if self.owed.is_empty() && self.unsent.is_empty() {
+        if self.owed.is_empty() && !self.unwritten {
             return true;
         }
+        let mut writer = self.writer.lock().await;
+        let Some(out) = writer.as_mut() else {
+            return false;
+        };
         for rejection in self.owed.drain(..) {
             let line =
                 serde_json::to_vec(&rejection.into_message()).expect("a JSON-RPC error serialises");
-            self.unsent.extend_from_slice(&line);
-            self.unsent.put_u8(b'\n');
+            out.unsent.extend_from_slice(&line);
+            out.unsent.put_u8(b'\n');
         }
-        let mut writer = self.writer.lock().await;
-        let Some(writer) = writer.as_mut() else {
+        self.unwritten = true;
+        if out.write_unsent().await.is_err() {
             return false;
-        };
-        while !self.unsent.is_empty() {
-            if !matches!(writer.write_buf(&mut self.unsent).await, Ok(1..)) {
-                return false;
-            }
         }
-        writer.flush().await.is_ok()
+        self.unwritten = false;
+        true
     }
 
     fn refuse_oversized(&mut self, head: &[u8]) {
@@ -121,7 +122,10 @@ where
         let writer = self.writer.clone();
         async move {
             match writer.lock().await.as_mut() {
-                Some(writer) => write_line(writer, item).await,
+                Some(out) => {
+                    out.write_unsent().await?;
+                    write_line(&mut out.write, item).await
+                }
                 None => Err(std::io::Error::new(
                     std::io::ErrorKind::NotConnected,
                     "the stdio transport is closed",
@@ -154,6 +158,32 @@ where
     async fn close(&mut self) -> Result<(), Self::Error> {
         self.writer.lock().await.take();
         Ok(())
+    }
+}
+
+/// Stdout, and the error answers' bytes not yet written to it.
+struct Out<W> {
+    write: W,
+    /// Kept with the writer, not in a local, because rmcp drops a pending
+    /// `receive` (and so a write of these) whenever something else happens
+    /// first: whatever writes next finishes them, so a line cut short is
+    /// completed before another begins.
+    unsent: BytesMut,
+}
+
+impl<W: AsyncWrite + Unpin> Out<W> {
+    /// Writes what is left of the error answers. Cancel-safe: `write_buf`
+    /// takes bytes out of `unsent` only as they are written.
+    async fn write_unsent(&mut self) -> std::io::Result<()> {
+        if self.unsent.is_empty() {
+            return Ok(());
+        }
+        while !self.unsent.is_empty() {
+            if self.write.write_buf(&mut self.unsent).await? == 0 {
+                return Err(std::io::ErrorKind::WriteZero.into());
+            }
+        }
+        self.write.flush().await
     }
 }
 
