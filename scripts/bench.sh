@@ -4,6 +4,7 @@
 #
 #   scripts/bench.sh           # full run, a few minutes
 #   scripts/bench.sh --quick   # CI smoke: a few iterations, nothing asserted
+#   scripts/bench.sh --gui     # the GUI path: Debian's Blender under xvfb-run, server attached (scripts/bench_gui.py)
 #
 # --quick uses the debug build CI has already made (a release build costs
 # minutes on 2 cores and the smoke run exists only so the suite cannot rot);
@@ -15,6 +16,11 @@ cd "$(dirname "$0")/.."
 
 QUICK=()
 PROFILE=${BENCH_PROFILE:-release}
+GUI=
+if [[ "${1:-}" == "--gui" ]]; then
+  GUI=1
+  shift
+fi
 if [[ "${1:-}" == "--quick" ]]; then
   QUICK=(--quick)
   PROFILE=${BENCH_PROFILE:-debug}
@@ -31,6 +37,13 @@ if [[ $PROFILE == release ]]; then
   cargo build --release -q -p blender-bridge --bin blender-mcp-rs --example bridge_bench
 else
   cargo build -q -p blender-bridge --bin blender-mcp-rs --example bridge_bench
+fi
+
+if [[ -n $GUI ]]; then
+  echo "profile: $PROFILE; machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%FT%TZ)" >&2
+  "$PY" scripts/bench_gui.py --server "$TARGET/$PROFILE/blender-mcp-rs" --json-out "$OUT/gui.json" "${QUICK[@]}"
+  echo "raw figures and logs: $OUT" >&2
+  exit 0
 fi
 
 echo "profile: $PROFILE; machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr); $(date -u +%FT%TZ)" >&2

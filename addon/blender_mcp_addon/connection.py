@@ -100,7 +100,9 @@ class Connection:
                     return  # the connection is gone; the reader sees it too
                 if sent == len(frame):
                     return
-                frame = frame[sent:]
+                # A view, not a slice: slicing bytes copies what is left
+                # (most of a large reply) on Blender's main thread.
+                frame = memoryview(frame)[sent:]
             self._queued += 1
             self._outbox.put(frame)
 

@@ -428,7 +428,7 @@ impl Connection {
 
 /// Reads replies and hands each to its waiter; on any end, fails the rest.
 async fn read_loop(read: OwnedReadHalf, max_frame: usize, pending: Arc<Pending>) {
-    let mut frames = FramedRead::with_capacity(read, FrameCodec::new(max_frame), 64 * 1024);
+    let mut frames = FramedRead::with_capacity(read, FrameCodec::new(max_frame), READ_BUFFER);
     let reason = loop {
         let payload = match frames.next().await {
             None => break CloseReason::Lost("Blender closed the connection".into()),
@@ -442,7 +442,13 @@ async fn read_loop(read: OwnedReadHalf, max_frame: usize, pending: Arc<Pending>)
             }
             Some(Err(FrameError::BadFrame(why))) => break CloseReason::Protocol(why),
         };
-        match Incoming::parse(&payload) {
+        let incoming = Incoming::parse(&payload);
+        // Before the reply is handed on, so its relay never overlaps the buffer.
+        if payload.len() > 4 * READ_BUFFER {
+            drop(payload);
+            shrink_read_buffer(frames.read_buffer_mut());
+        }
+        match incoming {
             Err(why) => break CloseReason::Protocol(why),
             Ok(Incoming::Reply(Reply {
                 id: None, error, ..
@@ -460,6 +466,20 @@ async fn read_loop(read: OwnedReadHalf, max_frame: usize, pending: Arc<Pending>)
         }
     };
     pending.close(reason);
+}
+
+/// Read buffer kept between frames; a larger one is given back.
+const READ_BUFFER: usize = 64 * 1024;
+
+/// Gives back the memory a large frame made the read buffer grow to, once
+/// the frame is parsed. Without this a 16 MiB reply kept 16 MiB allocated
+/// for the connection's life (what is left of the buffer after the frame is
+/// split off shares its allocation, and reuses it), on top of the reply
+/// itself while that is relayed. Bytes of the next frame already read are kept.
+fn shrink_read_buffer(buffer: &mut BytesMut) {
+    let mut smaller = BytesMut::with_capacity(READ_BUFFER.max(buffer.len()));
+    smaller.extend_from_slice(buffer);
+    *buffer = smaller;
 }
 
 /// Writes queued frames, coalescing small ones that are already waiting into

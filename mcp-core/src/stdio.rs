@@ -1,5 +1,6 @@
 //! MCP over the process's stdin/stdout.
 
+mod line_writer;
 mod lines;
 mod request_head;
 mod transport;

@@ -16,8 +16,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from exe_blender import blender_exe
 from harness import McpServer, server_binary
-from test_tools_hosts import blender_exe
+from testkit import free_port
 from tools_helpers import py
 
 NEWEST = os.environ.get("BLENDER_MCP_PYTHON_NEWEST")
@@ -124,12 +125,6 @@ def test_install_with_auto_start_serves_from_the_gui_blender(tmp_path, logs_dir)
     finally:
         os.killpg(gui.pid, signal.SIGTERM)
         gui.wait(30)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_for_port(port: int, proc: subprocess.Popen, log: Path, timeout: float = 180):

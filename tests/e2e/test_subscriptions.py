@@ -261,7 +261,7 @@ bpy.app.timers.register(person, first_interval=0.1, persistent=True)
 async def test_gui_an_edit_in_the_blender_window_is_announced(tmp_path, logs_dir, monkeypatch):
     """A change made inside a GUI Blender, by a script in its own timer and
     not through MCP, reaches a subscribed client."""
-    from test_tools_hosts import ExeBlender
+    from exe_blender import ExeBlender
 
     trigger = tmp_path / "trigger"
     script = tmp_path / "person.py"

@@ -13,31 +13,30 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::{BufMut, BytesMut};
-use futures::SinkExt;
 use rmcp::service::{RoleServer, RxJsonRpcMessage, TxJsonRpcMessage};
 use rmcp::transport::async_rw::JsonRpcMessageCodec;
 use rmcp::transport::Transport;
 use serde_json::error::Category;
-use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio::sync::Mutex;
-use tokio_util::codec::{Decoder, FramedWrite};
+use tokio_util::codec::Decoder;
 
+use super::line_writer::write_line;
 use super::lines::{Line, LineReader};
 use super::request_head::request_id_in_head;
 use crate::rejection::{check_list_cursor, check_standard_params, is_list_request, Rejection};
-
-type Writer<W> = FramedWrite<W, JsonRpcMessageCodec<TxJsonRpcMessage<RoleServer>>>;
 
 /// The server side of an MCP stdio session.
 pub(crate) struct StdioTransport<R, W> {
     lines: LineReader<R>,
     max_message_bytes: usize,
     /// Shared with the futures `send` returns, which outlive `&mut self`.
-    writer: Arc<Mutex<Option<Writer<W>>>>,
+    writer: Arc<Mutex<Option<Out<W>>>>,
     /// Error answers not yet handed to the writer.
     owed: VecDeque<Rejection>,
-    /// Answers handed to the writer but maybe not flushed (a flush was cancelled).
-    unflushed: bool,
+    /// Error answers handed to the writer but maybe not all written (a
+    /// `receive` writing them was dropped).
+    unwritten: bool,
     parse_errors: AnswerBudget,
 }
 
@@ -50,12 +49,12 @@ where
         StdioTransport {
             lines: LineReader::new(read, max_message_bytes),
             max_message_bytes,
-            writer: Arc::new(Mutex::new(Some(FramedWrite::new(
+            writer: Arc::new(Mutex::new(Some(Out {
                 write,
-                JsonRpcMessageCodec::default(),
-            )))),
+                unsent: BytesMut::new(),
+            }))),
             owed: VecDeque::new(),
-            unflushed: false,
+            unwritten: false,
             parse_errors: AnswerBudget::new(PARSE_ERROR_ANSWERS_PER_SECOND),
         }
     }
@@ -63,24 +62,24 @@ where
     /// Writes the owed error answers. Cancel-safe: an answer leaves `owed`
     /// only once the writer holds it. `false` when stdout is gone.
     async fn pay_what_is_owed(&mut self) -> bool {
-        if self.owed.is_empty() && !self.unflushed {
+        if self.owed.is_empty() && !self.unwritten {
             return true;
         }
         let mut writer = self.writer.lock().await;
-        let Some(writer) = writer.as_mut() else {
+        let Some(out) = writer.as_mut() else {
             return false;
         };
-        while let Some(rejection) = self.owed.front() {
-            if writer.feed(rejection.clone().into_message()).await.is_err() {
-                return false;
-            }
-            self.owed.pop_front();
-            self.unflushed = true;
+        for rejection in self.owed.drain(..) {
+            let line =
+                serde_json::to_vec(&rejection.into_message()).expect("a JSON-RPC error serialises");
+            out.unsent.extend_from_slice(&line);
+            out.unsent.put_u8(b'\n');
         }
-        if writer.flush().await.is_err() {
+        self.unwritten = true;
+        if out.write_unsent().await.is_err() {
             return false;
         }
-        self.unflushed = false;
+        self.unwritten = false;
         true
     }
 
@@ -123,7 +122,10 @@ where
         let writer = self.writer.clone();
         async move {
             match writer.lock().await.as_mut() {
-                Some(writer) => writer.send(item).await.map_err(Into::into),
+                Some(out) => {
+                    out.write_unsent().await?;
+                    write_line(&mut out.write, item).await
+                }
                 None => Err(std::io::Error::new(
                     std::io::ErrorKind::NotConnected,
                     "the stdio transport is closed",
@@ -156,6 +158,32 @@ where
     async fn close(&mut self) -> Result<(), Self::Error> {
         self.writer.lock().await.take();
         Ok(())
+    }
+}
+
+/// Stdout, and the error answers' bytes not yet written to it.
+struct Out<W> {
+    write: W,
+    /// Kept with the writer, not in a local, because rmcp drops a pending
+    /// `receive` (and so a write of these) whenever something else happens
+    /// first: whatever writes next finishes them, so a line cut short is
+    /// completed before another begins.
+    unsent: BytesMut,
+}
+
+impl<W: AsyncWrite + Unpin> Out<W> {
+    /// Writes what is left of the error answers. Cancel-safe: `write_buf`
+    /// takes bytes out of `unsent` only as they are written.
+    async fn write_unsent(&mut self) -> std::io::Result<()> {
+        if self.unsent.is_empty() {
+            return Ok(());
+        }
+        while !self.unsent.is_empty() {
+            if self.write.write_buf(&mut self.unsent).await? == 0 {
+                return Err(std::io::ErrorKind::WriteZero.into());
+            }
+        }
+        self.write.flush().await
     }
 }
 

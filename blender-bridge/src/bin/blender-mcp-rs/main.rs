@@ -9,6 +9,7 @@ mod addon;
 mod blenders;
 mod cli;
 mod farm;
+mod large_buffers;
 
 use anyhow::Context;
 use blender_bridge::tools::{BlenderTools, Instances, ToolConfig, ToolGroup};
@@ -19,6 +20,7 @@ use blenders::Blenders;
 use cli::Cli;
 
 fn main() -> anyhow::Result<std::process::ExitCode> {
+    large_buffers::return_to_the_system_when_freed();
     let mut cli = Cli::parse();
     mcp_core::init_tracing(&cli.log);
     if let Some(command) = cli.command.take() {

@@ -26,6 +26,10 @@ use serde_json::{json, Value};
 use super::BlenderTools;
 use crate::{BridgeError, Snippet};
 
+mod mirror;
+
+use mirror::is_json_of;
+
 /// The snapshot, for the `before` of a tracked call's first request.
 pub(crate) static TAKE: Snippet = Snippet::new(
     "changes_take",
@@ -169,13 +173,33 @@ fn attach(result: &mut CallToolResult, changes: Value) {
         }
         None => serde_json::Map::new(),
     };
-    let mirrored = Value::Object(structured.clone()).to_string();
+    let mirrors: Vec<usize> = (0..result.content.len())
+        .filter(|&i| {
+            let text = result.content[i].as_text();
+            text.is_some_and(|t| is_json_of(&t.text, &structured))
+        })
+        .collect();
+    let Some(&first) = mirrors.first() else {
+        structured.insert("changes".to_owned(), changes);
+        result.structured_content = Some(Value::Object(structured));
+        return;
+    };
+    // The new text is the old one and `,"changes":{..}`: sized exactly, so
+    // it never regrows (a regrowth copies a large result once more).
+    let old_len = result.content[first].as_text().map_or(0, |t| t.text.len());
+    let new_len = old_len + r#","changes":"#.len() + changes.to_string().len();
     structured.insert("changes".to_owned(), changes);
     let structured = Value::Object(structured);
-    for block in &mut result.content {
-        if block.as_text().is_some_and(|t| t.text == mirrored) {
-            *block = ContentBlock::text(structured.to_string());
-        }
+    // Each old text goes before the new one is built: at most one copy of a
+    // large result besides the structured content.
+    for &i in &mirrors {
+        result.content[i] = ContentBlock::text(String::new());
+    }
+    for &i in &mirrors {
+        let mut text = Vec::with_capacity(new_len);
+        serde_json::to_writer(&mut text, &structured).expect("a JSON value serialises");
+        let text = String::from_utf8(text).expect("serde_json writes UTF-8");
+        result.content[i] = ContentBlock::text(text);
     }
     result.structured_content = Some(structured);
 }
