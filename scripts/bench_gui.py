@@ -150,7 +150,7 @@ def cpu_seconds(pid: int) -> float:
 
 
 def big_reply_figures(mcp: StdioLines, bridge: BridgeSocket, mib: int, repeats: int) -> dict:
-    arguments = {"code": BIG_CODE, "args": {"n": mib * MIB}, "rollback_on_error": False}
+    arguments = {"code": BIG_CODE, "args": {"n": mib * MIB}, "rollback_on_error": False, "confirm": True}
     mcp_times, bridge_times, peaks, cpu = [], [], [], []
     for _ in range(repeats):
         reset_peak_rss(mcp.proc.pid)

@@ -29,7 +29,8 @@ def gui_server(tmp_path_factory, logs_dir):
 @pytest.mark.parametrize("mib", [16, 4])
 def test_a_large_gui_reply_arrives_intact(gui_server, mib):
     res = gui_server.call(
-        "execute_blender_code", {"code": BIG_REPLY, "args": {"n": mib << 20}, "rollback_on_error": False}
+        "execute_blender_code",
+        {"code": BIG_REPLY, "args": {"n": mib << 20}, "rollback_on_error": False, "confirm": True},
     )
     assert not res.is_error, text_of(res)[:500]
     value = res.structured_content["result"]
