@@ -27,8 +27,6 @@ use poll::{Outlet, Watched};
 pub(crate) struct Changes {
     /// Writer tool calls completed (by any session).
     pub(crate) scene_writes: u64,
-    /// Changes of the tool list (a group enabled or disabled).
-    pub(crate) tool_lists: u64,
 }
 
 /// The subscription state of one handler, i.e. of one session.
@@ -64,20 +62,14 @@ impl Subscriptions {
     pub(crate) fn scene_written(&self) {
         self.changes.send_modify(|c| c.scene_writes += 1);
     }
-
-    /// Records a change of the tool list, for listen streams that asked
-    /// for `notifications/tools/list_changed`.
-    #[allow(dead_code)] // the hook for tool groups enabled on demand
-    pub(crate) fn tool_list_changed(&self) {
-        self.changes.send_modify(|c| c.tool_lists += 1);
-    }
 }
 
 /// What a `subscriptions/listen` stream may carry, given what it asked for:
 /// the one place to extend when the server gains a notification. rmcp then
-/// keeps only what the server's capabilities advertise (tools list changes
-/// only once tool groups advertise `tools.listChanged`), and the ack tells
+/// keeps only what the server's capabilities advertise, and the ack tells
 /// the client what was accepted; URIs that cannot be watched are left out.
+/// Not `tools/list_changed`: a listen stream has no session, and only a
+/// session's `enable_tools` changes a tool list.
 pub(crate) fn accepted_filter(requested: &SubscriptionFilter) -> SubscriptionFilter {
     let watchable = requested
         .resource_subscriptions
@@ -85,7 +77,6 @@ pub(crate) fn accepted_filter(requested: &SubscriptionFilter) -> SubscriptionFil
         .flatten()
         .filter(|uri| watched::check(uri).is_ok());
     SubscriptionFilter::builder()
-        .tools_list_changed()
         .resources_list_changed()
         .resource_subscriptions(watchable)
         .build()
@@ -166,7 +157,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_listen_stream_accepts_the_watchable_uris_and_the_list_changes() {
+    fn a_listen_stream_accepts_the_watchable_uris_and_resource_list_changes() {
         let requested = SubscriptionFilter::builder()
             .resources_list_changed()
             .resource_subscriptions([
@@ -194,13 +185,6 @@ mod tests {
         assert!(!other.session.lock().unwrap().polling);
         let seen = subscriptions.changes.subscribe();
         other.scene_written();
-        other.tool_list_changed();
-        assert_eq!(
-            *seen.borrow(),
-            Changes {
-                scene_writes: 1,
-                tool_lists: 1
-            }
-        );
+        assert_eq!(*seen.borrow(), Changes { scene_writes: 1 });
     }
 }

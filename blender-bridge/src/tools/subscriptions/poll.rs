@@ -58,16 +58,9 @@ impl Outlet {
         };
         let accepted = sink.accepted();
         let writes = now.scene_writes != before.scene_writes;
-        if writes
+        !(writes
             && accepted.resources_list_changed == Some(true)
-            && sink.notify_resource_list_changed().await.is_err()
-        {
-            return false;
-        }
-        if now.tool_lists != before.tool_lists && accepted.tools_list_changed == Some(true) {
-            return sink.notify_tool_list_changed().await.is_ok();
-        }
-        true
+            && sink.notify_resource_list_changed().await.is_err())
     }
 }
 
