@@ -241,13 +241,13 @@ class Connection:
                 return error_reply(request.id, "bad_request", "exec timeout must be a number of seconds > 0")
             if type(params.get("progress", False)) is not bool:
                 return error_reply(request.id, "bad_request", "exec progress must be a boolean")
-            before = params.get("before")
-            if before is not None and not _is_code(before):
-                return error_reply(
-                    request.id,
-                    "bad_request",
-                    "exec before must be an object with code and/or snippet and optional args",
-                )
+            for step in ("before", "after"):
+                if params.get(step) is not None and not _is_code(params[step]):
+                    return error_reply(
+                        request.id,
+                        "bad_request",
+                        "exec %s must be an object with code and/or snippet and optional args" % step,
+                    )
         return None
 
     def _cancel(self, request):
@@ -325,7 +325,7 @@ class Connection:
 
 
 def _is_code(before):
-    """Whether an exec's ``before`` is well formed: code and/or snippet
+    """Whether an exec's ``before`` (or ``after``) is well formed: code and/or snippet
     strings and an optional args object (PROTOCOL.md 4.3)."""
     if not isinstance(before, dict):
         return False

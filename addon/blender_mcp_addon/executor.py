@@ -43,9 +43,10 @@ _NOT_RUN = object()
 
 
 #: How an exec ended: ``stop`` (a cancel or the time limit, else None), the
-#: code's exception (``failure``) or trailing ``value``, and the
-#: precondition's value (``_NOT_RUN`` if it did not finish) or exception.
-Outcome = namedtuple("Outcome", "stop failure value before_value pre_failure")
+#: code's exception (``failure``) or trailing ``value``, the precondition's
+#: value (``_NOT_RUN`` if it did not finish) or exception, and what the
+#: ``after`` step adds to the reply (``{}`` when it did not run).
+Outcome = namedtuple("Outcome", "stop failure value before_value pre_failure after")
 
 
 class _Refused(Exception):
@@ -82,7 +83,7 @@ class Executor:
         params = request.params
         stdout, stderr = io.StringIO(), io.StringIO()
         try:
-            pre, compiled = self._resolve(request, stdout, stderr)
+            pre, compiled, post = self._resolve(request, stdout, stderr)
         except _Refused as refused:
             return refused.frame
         reporter = ProgressReporter(job.connection, request.id) if params.get("progress") is True else None
@@ -95,11 +96,12 @@ class Executor:
         }
         timeout = params.get("timeout")
         pre_out, pre_err = (io.StringIO(), io.StringIO()) if pre is not None else (None, None)
-        outcome = self._execute(job, control, pre, compiled, namespace, (stdout, stderr), (pre_out, pre_err))
+        outcome = self._execute(job, control, (pre, compiled, post), namespace, (stdout, stderr), (pre_out, pre_err))
         if outcome is None:
             return None
         # What every reply of a request whose precondition ran carries back.
         extra = {} if outcome.before_value is _NOT_RUN else {"before": outcome.before_value}
+        extra.update(outcome.after)
         if outcome.stop is not None:
             if pre is not None and outcome.before_value is _NOT_RUN:
                 # Stopped before or inside the precondition: nothing of the
@@ -116,35 +118,46 @@ class Executor:
         return _value_reply(request.id, namespace, outcome.value, stdout, stderr, extra)
 
     def _resolve(self, request, stdout, stderr):
-        """The compiled precondition (or None) and code, or ``_Refused``.
+        """The compiled precondition (or None), code and ``after`` step (or
+        None), or ``_Refused``.
 
-        Both are resolved before anything runs: a missing snippet or a
+        All are resolved before anything runs: a missing snippet or a
         syntax error must not leave a checkpoint taken for nothing.
         """
         params = request.params
-        before = params.get("before")
-        try:
-            pre = self._compiled(before.get("code"), before.get("snippet")) if before is not None else None
-        except KeyError as missing:
-            raise _Refused(_snippet_unknown(request.id, missing.args[0])) from None
-        except BaseException as exc:  # SyntaxError, or worse from compile()
-            raise _Refused(self._precondition_failed(request.id, exc, stdout, stderr)) from None
+        pre = self._compiled_step(request, "before", self._precondition_failed, stdout, stderr)
         try:
             compiled = self._compiled(params.get("code"), params.get("snippet"))
         except KeyError as missing:
             raise _Refused(_snippet_unknown(request.id, missing.args[0])) from None
-        except BaseException as exc:
+        except BaseException as exc:  # SyntaxError, or worse from compile()
             raise _Refused(self._python_error(request.id, exc, stdout, stderr)) from None
-        return pre, compiled
+        post = self._compiled_step(request, "after", _after_refused, stdout, stderr)
+        return pre, compiled, post
 
-    def _execute(self, job, control, pre, compiled, namespace, out, pre_out):
-        """Runs the precondition, then the code, under the job's run control;
-        None when a cancel dropped the job before it started.
+    def _compiled_step(self, request, name, refusal, stdout, stderr):
+        """The compiled ``before`` or ``after`` step of a request, or None."""
+        step = request.params.get(name)
+        if step is None:
+            return None
+        try:
+            return self._compiled(step.get("code"), step.get("snippet"))
+        except KeyError as missing:
+            raise _Refused(_snippet_unknown(request.id, missing.args[0])) from None
+        except BaseException as exc:
+            raise _Refused(refusal(request.id, exc, stdout, stderr)) from None
+
+    def _execute(self, job, control, steps, namespace, out, pre_out):
+        """Runs the precondition, then the code, under the job's run control,
+        then the ``after`` step; None when a cancel dropped the job before it
+        started.
 
         From begin() until end() has run, a cancel or the time limit may raise
         Interrupted at any bytecode boundary of this thread, so everything in
         between sits inside ``try`` and end() is retried until it completes.
+        The ``after`` step runs once end() has returned: nothing interrupts it.
         """
+        pre, compiled, post = steps
         timeout = job.request.params.get("timeout")
         failure = value = pre_failure = None
         before_value = _NOT_RUN
@@ -154,7 +167,7 @@ class Executor:
                 return None
             if pre is not None:
                 before_args = job.request.params["before"].get("args", {})
-                before_value, pre_failure = self._run_before(pre, before_args, *pre_out)
+                before_value, pre_failure = self._run_step(pre, before_args, *pre_out)
                 if pre_failure is None:
                     control.arm(job, timeout)
             if pre_failure is None:
@@ -173,10 +186,30 @@ class Executor:
             except Interrupted:
                 continue
         sys.stdout, sys.stderr = saved
-        return Outcome(stop, failure, value, before_value, pre_failure)
+        code_started = pre_failure is None and (pre is None or before_value is not _NOT_RUN)
+        after = self._run_after(post, job.request.params) if post is not None and code_started else {}
+        return Outcome(stop, failure, value, before_value, pre_failure, after)
 
-    def _run_before(self, compiled, args, stdout, stderr):
-        """Run an exec's precondition: ``(value, None)``, or ``(_NOT_RUN, exc)``.
+    def _run_after(self, compiled, params):
+        """Run an exec's ``after`` step: what it adds to the reply, ``after``
+        (its value) or ``after_failed`` (why it has none)."""
+        step_out = io.StringIO()
+        value, exc = self._run_step(compiled, params["after"].get("args", {}), step_out, step_out)
+        if exc is None:
+            return {"after": value}
+        if isinstance(exc, _NotJson):
+            return {"after_failed": {"type": "result_not_json", "message": str(exc), "repr": _safe_repr(exc.value)}}
+        return {
+            "after_failed": {
+                "type": type(exc).__name__,
+                "message": _safe_str(exc),
+                "traceback": _text(_user_traceback(exc)),
+            }
+        }
+
+    def _run_step(self, compiled, args, stdout, stderr):
+        """Run an exec's precondition (or its ``after`` step): ``(value,
+        None)``, or ``(_NOT_RUN, exc)``.
 
         Its own namespace and output, so the user code sees neither; its
         value must be strict JSON because the reply carries it back.
@@ -311,6 +344,13 @@ def _value_reply(request_id, namespace, value, stdout, stderr, extra):
                 details,
             )
         )
+
+
+def _after_refused(request_id, exc, stdout, stderr):
+    """An ``after`` step that does not compile: the client's bug, refused
+    before anything runs."""
+    message = "the after step does not compile (%s: %s); nothing was run" % (type(exc).__name__, _safe_str(exc))
+    return encode_frame(error_reply(request_id, "bad_request", message))
 
 
 def _snippet_unknown(request_id, key):

@@ -26,6 +26,9 @@ from .messages import error_reply
 
 log = logging.getLogger("blender_mcp")
 
+#: The ops and features every connection gets (PROTOCOL.md 4.1); "shutdown" only when allowed.
+CAPABILITIES = ("hello", "ping", "exec", "snippets", "cancel", "exec_timeout", "progress", "exec_before", "exec_after")
+
 
 def _bl_info_version():
     """``bl_info["version"]`` as "X.Y.Z", read from ``__init__.py``'s source.
@@ -87,7 +90,7 @@ class BridgeServer:
         return self.address
 
     def hello_result(self):
-        capabilities = ["hello", "ping", "exec", "snippets", "cancel", "exec_timeout", "progress", "exec_before"]
+        capabilities = list(CAPABILITIES)
         if self.settings.allow_shutdown:
             capabilities.append("shutdown")
         return {
