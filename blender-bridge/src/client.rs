@@ -16,14 +16,14 @@ use crate::error::BridgeError;
 use crate::protocol::{ErrorCode, Progress, Snippet};
 use crate::token;
 
+mod around;
 mod config;
 mod connector;
-mod precondition;
 
+pub use around::{Around, GuardedExec, Step, EXEC_AFTER, EXEC_BEFORE};
 pub use config::ClientConfig;
 pub use connector::Connector;
 use connector::FixedEndpoint;
-pub use precondition::{GuardedExec, EXEC_BEFORE};
 
 /// Per-call settings.
 ///
@@ -107,7 +107,10 @@ struct ExecParams<'a> {
     progress: bool,
     /// A precondition run first, in the same turn (PROTOCOL 4.3).
     #[serde(skip_serializing_if = "Option::is_none")]
-    before: Option<precondition::BeforeParams<'a>>,
+    before: Option<around::StepParams<'a>>,
+    /// A step run after the code, in the same turn (PROTOCOL 4.3).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    after: Option<around::StepParams<'a>>,
 }
 
 impl<'a> ExecParams<'a> {
@@ -124,6 +127,7 @@ impl<'a> ExecParams<'a> {
             timeout: opts.exec_timeout.map(|t| t.as_secs_f64()),
             progress: opts.progress.is_some(),
             before: None,
+            after: None,
         }
     }
 }
