@@ -107,6 +107,8 @@ impl BlenderTools {
         context: RequestContext<RoleServer>,
     ) -> Result<Json<BatchOutput>, ToolError> {
         self.check_operations(&input.operations)?;
+        // One diff of the whole batch at its end, not one after each step.
+        super::changes::diff_once_at_end();
         let checkpoint = if input.atomic {
             Some(self.checkpoint("batch").await?)
         } else {

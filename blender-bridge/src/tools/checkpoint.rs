@@ -13,8 +13,8 @@ use serde_json::{json, Value};
 use tokio::sync::OwnedRwLockWriteGuard;
 
 use super::long_call::LongCall;
-use super::{BlenderTools, ToolError};
-use crate::client::GuardedExec;
+use super::{changes, BlenderTools, ToolError};
+use crate::client::{Around, GuardedExec, Step};
 use crate::{BridgeError, CallOptions, ErrorCode, ExecOutput, RemoteError, Snippet};
 
 static CHECKPOINT: Snippet = Snippet::new("checkpoint", include_str!("snippets/checkpoint.py"));
@@ -68,7 +68,7 @@ impl BlenderTools {
     }
 
     /// Runs the model's `code` after a checkpoint taken in the same request
-    /// (one main-thread turn, `BlenderClient::exec_before`), and rolls back
+    /// (one main-thread turn, `BlenderClient::exec_around`), and rolls back
     /// what the code did if it failed or the client cancelled it.
     pub(crate) async fn exec_guarded(
         &self,
@@ -85,13 +85,21 @@ impl BlenderTools {
             std::process::id(),
             NEXT_ID.fetch_add(1, Ordering::Relaxed)
         );
-        let (before, before_args) = checkpoint_step(label, &id);
+        let around = Around {
+            before: Some(checkpoint_step(label, &id)),
+            after: changes::diff_step(),
+        };
         let outcome = long_call
-            .run(options, |options| {
-                client.exec_before(code, args, before, before_args, options)
+            .run(options, |options| async move {
+                let guarded = client.exec_around(code, args, around, options).await;
+                changes::note_after(&guarded.after);
+                guarded
             })
             .await;
-        let Some(GuardedExec { before, outcome }) = outcome else {
+        let Some(GuardedExec {
+            before, outcome, ..
+        }) = outcome
+        else {
             // Cancelled: dropping the call told Blender to stop, and the
             // rollback queues right behind the stopped code, before anything
             // another caller sends next. Blender's reply, which carries the
@@ -178,14 +186,20 @@ impl BlenderTools {
 
 /// The precondition that takes the checkpoint (and the `changes` snapshot
 /// too when the call asked for one), with its arguments.
-fn checkpoint_step(label: &str, id: &str) -> (&'static Snippet, Value) {
+fn checkpoint_step(label: &str, id: &str) -> Step<'static> {
     let mut args = json!({ "label": label, "id": id });
-    match super::changes::snapshot_due() {
-        Some(changes_id) => {
-            args["changes_id"] = Value::String(changes_id);
-            (&super::changes::CHECKPOINT_AND_TAKE, args)
+    match changes::snapshot_due() {
+        Some(Value::Object(take)) => {
+            args.as_object_mut().expect("an object").extend(take);
+            Step {
+                snippet: &changes::CHECKPOINT_AND_TAKE,
+                args,
+            }
         }
-        None => (&CHECKPOINT, args),
+        _ => Step {
+            snippet: &CHECKPOINT,
+            args,
+        },
     }
 }
 

@@ -9,7 +9,7 @@ use rmcp::{
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 use super::changes;
 use super::long_call::LongCall;
@@ -109,17 +109,12 @@ impl BlenderTools {
         } else {
             let client = self.client();
             let code = &input.code;
-            let snapshot = changes::snapshot_due().map(|id| json!({ "changes_id": id }));
             let outcome = long_call
                 .run(options, |options| async move {
-                    match snapshot {
-                        Some(take) => {
-                            let guarded =
-                                client.exec_before(code, args, &changes::TAKE, take, options);
-                            guarded.await.outcome
-                        }
-                        None => client.exec_with(code, args, options).await,
-                    }
+                    let guarded = client.exec_around(code, args, changes::around(), options);
+                    let guarded = guarded.await;
+                    changes::note_after(&guarded.after);
+                    guarded.outcome
                 })
                 .await;
             match outcome {

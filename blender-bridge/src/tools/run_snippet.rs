@@ -3,9 +3,9 @@
 //! the call asked for it) and the same error for a reply of the wrong shape.
 
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use super::{BlenderTools, ToolError};
+use super::{changes, BlenderTools, ToolError};
 use crate::{CallOptions, Snippet};
 
 impl BlenderTools {
@@ -26,18 +26,12 @@ impl BlenderTools {
         args: Value,
         options: CallOptions,
     ) -> Result<T, ToolError> {
-        let client = self.client();
-        let output = match super::changes::snapshot_due() {
-            Some(id) => {
-                let take = json!({ "changes_id": id });
-                client
-                    .exec_snippet_before(snippet, args, &super::changes::TAKE, take, options)
-                    .await
-                    .outcome
-            }
-            None => client.exec_snippet_with(snippet, args, options).await,
-        }
-        .map_err(ToolError::from_bridge)?;
+        let guarded = self
+            .client()
+            .exec_snippet_around(snippet, args, changes::around(), options)
+            .await;
+        changes::note_after(&guarded.after);
+        let output = guarded.outcome.map_err(ToolError::from_bridge)?;
         serde_json::from_value(output.value).map_err(|e| {
             ToolError::new(format!(
                 "Blender answered in an unexpected shape ({e}); the addon and server versions may not match"

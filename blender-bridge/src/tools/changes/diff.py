@@ -1,9 +1,11 @@
 # ruff: noqa: F821 - `args` and the names of snapshot.py come from the files joined before this one
-# changes, part 3 (a request right after the writer call): the snapshot taken
-# before it against the scene now. Objects and datablocks are matched by
-# name, so a rollback that reloaded the file (new session ids) reads as no
-# change; the ids only pair a vanished name with a new one as a rename.
-# Past args["cap"] listed entries, counts replace the lists.
+# changes, part 3 (the exec `after` of each request of a writer call, or a
+# request of its own after the call): the snapshot taken before the call
+# against the scene now. Objects and datablocks are matched by name, so a
+# rollback that reloaded the file (new session ids) reads as no change; the
+# ids only pair a vanished name with a new one as a rename. Past args["cap"]
+# listed entries, counts replace the lists. With args["keep"] the snapshot
+# stays for the call's next request (take.py drops it once the call ended).
 ASPECTS = ("parent", "data", "modifiers", "materials", "visibility")
 
 
@@ -128,7 +130,8 @@ def diff(before, after):
     return changes
 
 
-changes_before = changes_state().snapshots.pop(args["changes_id"], None)
+changes_snapshots = changes_state().snapshots
+changes_before = (changes_snapshots.get if args.get("keep") else changes_snapshots.pop)(args["changes_id"], None)
 if isinstance(changes_before, dict):
     result = diff(changes_before, take_snapshot(ids_when_asked=True))
     if listed(result) > args["cap"]:

@@ -5,9 +5,19 @@
 //! `call_tool` runs a writer call in a tracked scope (a task-local). The
 //! first request that call sends to Blender carries a snapshot as its exec
 //! `before` (PROTOCOL 4.3), so the snapshot is taken in the same main-thread
-//! turn as the work starts; once the tool has answered, one more request
-//! compares the scene with it (snapshot.py says what is compared and why it
-//! is that cheap). A call that never reached Blender changed nothing.
+//! turn as the work starts, and every request of the call carries the diff
+//! against it as its exec `after`, so the diff costs no round trip of its
+//! own: the last request's diff is the call's `changes` (snapshot.py says
+//! what is compared and why it is that cheap). Only when the last request
+//! brought no diff back (an addon without `exec_after`, a lost reply, a
+//! batch, which diffs once at its end rather than after each step) does one
+//! more request ask for it. A call that never reached Blender changed
+//! nothing.
+//!
+//! Every request of a writer call goes through `run_snippet`,
+//! `exec_guarded` or `execute_blender_code`'s own path, which is what puts
+//! the steps on it; a request sent past them must not follow the call's
+//! last one (render_animation's frame-range read comes first).
 //!
 //! Blender's depsgraph update records were measured as the other way and
 //! rejected: evaluating the depsgraph after a parent, modifier or material
@@ -17,13 +27,14 @@
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use rmcp::model::{CallToolResponse, CallToolResult, ContentBlock};
 use rmcp::ErrorData;
 use serde_json::{json, Value};
 
 use super::BlenderTools;
+use crate::client::{Around, Step};
 use crate::{BridgeError, Snippet};
 
 mod mirror;
@@ -57,17 +68,26 @@ const CAP: usize = 100;
 /// Numbers the snapshots, so that each diff finds its own.
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
+/// Snapshots whose call has ended without a diff that removed them (a
+/// diff in an `after` step keeps its snapshot: another request of the call
+/// may follow). The next snapshot taken drops them, so Blender holds at
+/// most the last call's between calls.
+static ENDED: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
 tokio::task_local! {
     /// The writer call in progress, if any.
     static TRACKED: Tracked;
 }
 
-/// One writer call's snapshot: its id, whether a request has taken it, and
-/// whether Blender stopped answering during the call.
+/// One writer call's snapshot: its id, whether a request has taken it,
+/// whether Blender stopped answering during the call, what the diff of its
+/// latest request answered, and whether each request diffs at all.
 struct Tracked {
     id: String,
     taken: Arc<AtomicBool>,
     unanswered: Arc<AtomicBool>,
+    latest: Arc<Mutex<Option<Result<Value, String>>>>,
+    diff_at_end: AtomicBool,
 }
 
 /// Notes a bridge failure of the writer call in progress. When Blender did
@@ -86,15 +106,57 @@ pub(crate) fn note_failure(error: &BridgeError) {
     }
 }
 
-/// The id of the snapshot the next request must take in its `before`: set
-/// once, for the first request of a writer call.
-pub(crate) fn snapshot_due() -> Option<String> {
-    TRACKED
+/// The args of the snapshot the next request must take in its `before`:
+/// set once, for the first request of a writer call.
+pub(crate) fn snapshot_due() -> Option<Value> {
+    let id = TRACKED
         .try_with(|tracked| {
             (!tracked.taken.swap(true, Ordering::SeqCst)).then(|| tracked.id.clone())
         })
         .ok()
+        .flatten()?;
+    let drop = std::mem::take(&mut *ENDED.lock().unwrap());
+    Some(json!({ "changes_id": id, "drop": drop }))
+}
+
+/// The diff a request of a writer call runs as its `after`: the scene then
+/// against the call's snapshot, which it keeps for the next request.
+pub(crate) fn diff_step() -> Option<Step<'static>> {
+    TRACKED
+        .try_with(|tracked| {
+            let due =
+                tracked.taken.load(Ordering::SeqCst) && !tracked.diff_at_end.load(Ordering::SeqCst);
+            due.then(|| Step {
+                snippet: &DIFF,
+                args: json!({ "changes_id": tracked.id, "cap": CAP, "keep": true }),
+            })
+        })
+        .ok()
         .flatten()
+}
+
+/// The steps around a typed tool's request: the snapshot (first request)
+/// and the diff.
+pub(crate) fn around() -> Around<'static> {
+    Around {
+        before: snapshot_due().map(|args| Step {
+            snippet: &TAKE,
+            args,
+        }),
+        after: diff_step(),
+    }
+}
+
+/// Notes what a request's `after` answered: the call's latest diff, or
+/// none (then the call asks for it once it has ended).
+pub(crate) fn note_after(after: &Option<Result<Value, String>>) {
+    let _ = TRACKED.try_with(|tracked| *tracked.latest.lock().unwrap() = after.clone());
+}
+
+/// Makes the writer call in progress diff once, after its end, instead of
+/// after each request: for a batch, whose steps would each pay a diff.
+pub(crate) fn diff_once_at_end() {
+    let _ = TRACKED.try_with(|tracked| tracked.diff_at_end.store(true, Ordering::SeqCst));
 }
 
 impl BlenderTools {
@@ -117,39 +179,61 @@ impl BlenderTools {
         );
         let taken = Arc::new(AtomicBool::new(false));
         let unanswered = Arc::new(AtomicBool::new(false));
+        let latest = Arc::new(Mutex::new(None));
         let tracked = Tracked {
             id: id.clone(),
             taken: taken.clone(),
             unanswered: unanswered.clone(),
+            latest: latest.clone(),
+            diff_at_end: AtomicBool::new(false),
         };
-        let response = TRACKED.scope(tracked, call).await?;
+        let response = TRACKED.scope(tracked, call).await;
+        let latest = latest.lock().unwrap().take();
+        if taken.load(Ordering::SeqCst) && latest.is_some() {
+            ENDED.lock().unwrap().push(id.clone());
+        }
+        let response = response?;
         let CallToolResponse::Complete(mut result) = response else {
             return Ok(response);
         };
         let changes = if unanswered.load(Ordering::SeqCst) {
             json!({ "unknown": "Blender did not answer, so what the call changed is unknown" })
-        } else if taken.load(Ordering::SeqCst) {
-            self.diff(&id).await
-        } else {
+        } else if !taken.load(Ordering::SeqCst) {
             json!({})
+        } else {
+            match latest {
+                Some(diff) => checked(diff.map_err(|e| format!("the diff failed: {e}"))),
+                None => self.diff(&id).await,
+            }
         };
         attach(&mut result, changes);
         Ok(result.into())
     }
 
-    /// The scene now against the snapshot `id`.
+    /// The scene now against the snapshot `id`, in a request of its own.
     async fn diff(&self, id: &str) -> Value {
-        let changes = self
-            .run_snippet::<Changes>(&DIFF, json!({ "changes_id": id, "cap": CAP }))
+        let diff = self
+            .run_snippet::<Value>(&DIFF, json!({ "changes_id": id, "cap": CAP }))
             .await
-            .unwrap_or_else(|e| Changes {
-                unknown: Some(e.message().to_owned()),
-                ..Changes::default()
-            });
-        serde_json::to_value(changes).unwrap_or_else(
-            |e| json!({ "unknown": format!("the changes could not be encoded: {e}") }),
-        )
+            .map_err(|e| e.message().to_owned());
+        checked(diff)
     }
+}
+
+/// A diff's answer as `changes`, checked against its shape.
+fn checked(diff: Result<Value, String>) -> Value {
+    let changes = diff
+        .and_then(|value| {
+            serde_json::from_value::<Changes>(value).map_err(|e| {
+                format!("Blender answered the diff in an unexpected shape ({e}); the addon and server versions may not match")
+            })
+        })
+        .unwrap_or_else(|unknown| Changes {
+            unknown: Some(unknown),
+            ..Changes::default()
+        });
+    serde_json::to_value(changes)
+        .unwrap_or_else(|e| json!({ "unknown": format!("the changes could not be encoded: {e}") }))
 }
 
 /// Puts `changes` into a tool's answer: into its structured content (and

@@ -4,6 +4,8 @@
 # the call reports its changes as unknown.
 try:
     changes_snapshots = changes_state().snapshots
+    for ended in args.get("drop", ()):  # calls that ended with their diff kept
+        changes_snapshots.pop(ended, None)
     # A call that never asked for its diff (cancelled) leaves its snapshot: keep a few.
     while len(changes_snapshots) >= 4:
         changes_snapshots.pop(next(iter(changes_snapshots)))
