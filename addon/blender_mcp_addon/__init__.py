@@ -8,7 +8,7 @@ Blender when the addon is enabled) loads the GUI parts.
 bl_info = {
     "name": "Blender MCP (blender-mcp-rs bridge)",
     "author": "blender-mcp-rs contributors",
-    "version": (0, 1, 0),
+    "version": (0, 2, 0),
     "blender": (3, 4, 0),
     "location": "View3D > Sidebar > MCP",
     "description": "Serves the blender-mcp-rs bridge protocol on a loopback TCP port",

@@ -39,7 +39,7 @@ def test_extension_builds_installs_enables_and_unregisters(bpy_python, tmp_path)
         timeout=60,
     )
     assert build.returncode == 0, build.stdout + build.stderr
-    archive = tmp_path / "blender_mcp_rs-0.1.0.zip"
+    archive = tmp_path / "blender_mcp_rs-0.2.0.zip"
     assert archive.is_file()
 
     scripts = tmp_path / "scripts" / "addons"

@@ -22,7 +22,7 @@ def test_hello_reports_the_host(addon):
     assert reply["ok"], reply
     result = reply["result"]
     assert result["protocol"] == 1
-    assert result["addon_version"] == "0.1.0"
+    assert result["addon_version"] == "0.2.0"
     assert result["blender_version"].startswith("4.5")
     assert result["mode"] == "module"
     assert result["capabilities"] == [
@@ -34,6 +34,7 @@ def test_hello_reports_the_host(addon):
         "exec_timeout",
         "progress",
         "exec_before",
+        "exec_after",
     ]
     assert "shutdown" not in result["capabilities"]  # not enabled
     assert result["max_frame"] == 1024 * 1024
