@@ -181,8 +181,8 @@ def test_a_checkpoint_that_cannot_be_taken_runs_nothing(tools_server):
 
 
 def addon_without_exec_before(tmp_path):
-    """This repository's addon, minus the `exec_before` capability in its
-    hello: what an addon from before that feature tells the server."""
+    """This repository's addon, minus the `exec_before` and `exec_after`
+    capabilities in its hello: what an addon from before them tells the server."""
     import shutil
 
     from harness import ROOT
@@ -194,8 +194,9 @@ def addon_without_exec_before(tmp_path):
     shutil.copy(ROOT / "addon" / "keep_alive.py", root / "keep_alive.py")
     server_py = root / "blender_mcp_addon" / "server.py"
     text = server_py.read_text()
-    assert ', "exec_before"' in text
-    server_py.write_text(text.replace(', "exec_before"', ""))
+    features = ', "exec_before", "exec_after"'
+    assert features in text
+    server_py.write_text(text.replace(features, ""))
     return root
 
 
@@ -220,8 +221,10 @@ def test_an_addon_without_exec_before_still_gets_rolled_back(tmp_path, logs_dir)
         )
         assert res.is_error and "time limit" in text_of(res) and "rolled back" in text_of(res), text_of(res)
         assert fingerprint(srv) == before
-        ok(srv, "execute_blender_code", {"code": "bpy.data.objects['rb_cube'].location.z = 7"})
+        kept = ok(srv, "execute_blender_code", {"code": "bpy.data.objects['rb_cube'].location.z = 7"})
         assert py(srv, "result = bpy.data.objects['rb_cube'].location.z") == 7
+        # Without exec_after, what changed comes from a request of its own.
+        assert kept["changes"] == {"modified": {"rb_cube": ["transform"]}}, kept
 
 
 def test_after_a_file_copy_rollback_save_keeps_the_real_path(tmp_path, logs_dir):
