@@ -46,6 +46,8 @@ class Dispatcher:
             return False
         if request.op != "exec" and not control.begin(job):
             return True  # dropped by a cancel, which answered it
+        if request.op in ("exec", "legacy"):
+            self.executor.jobs += 1
         try:
             if request.op == "exec":
                 frame = self.executor.run(job, control)

@@ -68,6 +68,9 @@ class _NotJson(Exception):
 class Executor:
     def __init__(self, bpy_module, max_snippets=MAX_SNIPPETS, max_inline=MAX_INLINE):
         self._bpy = bpy_module
+        #: Jobs that could change the scene (exec, legacy) taken by the main
+        #: thread so far; the steps see it as ``job`` (PROTOCOL.md 4.3).
+        self.jobs = 0
         self._max_snippets = max_snippets
         self._snippets = OrderedDict()
         self._max_inline = max_inline
@@ -220,6 +223,7 @@ class Executor:
             "bpy": self._bpy,
             "args": args,
             "progress": progress.ignore,
+            "job": self.jobs,
         }
         saved = sys.stdout, sys.stderr
         sys.stdout, sys.stderr = stdout, stderr
