@@ -3,6 +3,7 @@ runs right after the code, in the same main-thread turn, whatever the code
 did (PROTOCOL.md 4.3)."""
 
 import time
+from pathlib import Path
 
 from test_module_before import WRITE_MARKER, before
 from test_module_longops import collect, send_exec
@@ -103,3 +104,41 @@ def test_an_unknown_or_broken_after_runs_nothing(client, tmp_path):
         reply = client.exec_params({"code": "1", "after": bad})
         assert reply["error"]["code"] == "bad_request", (bad, reply)
     assert client.value("6 * 7") == 42
+
+
+#: The server's `changes` snippets (blender-bridge/src/tools/changes/), which rely on `job`.
+CHANGES = Path(__file__).resolve().parents[2] / "blender-bridge" / "src" / "tools" / "changes"
+
+
+def writer_call(client, n, code):
+    """A request as the server sends a writer call's: snapshot before, diff after."""
+    snapshot = (CHANGES / "snapshot.py").read_text()
+    take = {"code": snapshot + (CHANGES / "take.py").read_text(), "args": {"changes_id": "job-test-%d" % n}}
+    diff = {"code": snapshot + (CHANGES / "diff.py").read_text(), "args": {"changes_id": "job-test-%d" % n, "cap": 100}}
+    reply = client.exec_params({"code": code, "before": take, "after": diff})
+    assert reply["ok"], reply
+    return reply["result"]
+
+
+def test_steps_see_the_job_count_and_changes_reuses_a_snapshot_only_with_no_job_between(addon, client):
+    jobs = "result = job"
+    first = client.exec_params({"code": "1", "before": before(jobs), "after": after(jobs)})["result"]
+    assert first["before"] == first["after"] > 0
+    assert client.exec_params({"code": "1", "after": after(jobs)})["result"]["after"] == first["after"] + 1
+    other = addon.connect()
+    assert other.hello(addon.token)["ok"]
+    reused = "result = getattr(__import__('sys').modules['blender_mcp_changes_state'], 'reused', 0)"
+    try:
+        made = writer_call(client, 1, "bpy.data.objects.new('job_a', None)")
+        assert made["after"] == {"added": {"objects": ["job_a"]}}
+        # Another connection's job between two writer calls: the next call
+        # must take its own snapshot, or it would report this rename as its own.
+        assert other.value("bpy.data.objects['job_a'].name = 'job_b'") is None
+        idle = writer_call(client, 2, reused)
+        assert idle["after"] == {}
+        moved = writer_call(client, 3, "bpy.data.objects['job_b'].location.x = 3\n" + reused)
+        assert moved["after"] == {"modified": {"job_b": ["transform"]}}
+        assert moved["value"] == idle["value"] + 1, "call 3 followed call 2 with no job between: one snapshot reused"
+    finally:
+        other.value("[bpy.data.objects.remove(o) for o in list(bpy.data.objects) if o.name.startswith('job_')]")
+        other.close()

@@ -23,7 +23,7 @@ def matched(before_names, before_uids, after_names, after_uids):
             removed.append(i)
         else:
             pairs.append((i, j))
-    after_uids = after_uids()
+    after_uids = after_uids() if callable(after_uids) else after_uids
     new_by_uid = {after_uids[j]: j for j in after_index.values()}
     renames, gone = [], []
     for i in removed:
@@ -133,7 +133,12 @@ def diff(before, after):
 changes_snapshots = changes_state().snapshots
 changes_before = (changes_snapshots.get if args.get("keep") else changes_snapshots.pop)(args["changes_id"], None)
 if isinstance(changes_before, dict):
-    result = diff(changes_before, take_snapshot(ids_when_asked=True))
+    changes_job = reusable_job()
+    # Kept for the next call (take.py), so with every id read now.
+    changes_after = take_snapshot(ids_when_asked=changes_job is None)
+    result = diff(changes_before, changes_after)
+    if changes_job is not None:
+        changes_state().last = (changes_job, changes_after)
     if listed(result) > args["cap"]:
         result = summarised(result)
 else:

@@ -1,6 +1,9 @@
 # changes, part 1: a snapshot of what "changes" reports on, cheap enough to
 # take around every writer call. Shared by take.py (before the work) and
-# diff.py (after it).
+# diff.py (after it). In a host without a GUI the snapshot a diff took after
+# one call stands in for the next call's, when the addon's job count shows
+# that no other request ran in between (PROTOCOL 4.3, `job`): one snapshot
+# per call instead of two.
 #
 # Cost is what shapes it: on 10,000 objects a Python loop that reads one
 # pointer per object (o.parent, o.data) costs milliseconds, while
@@ -36,13 +39,23 @@ HIDE_FLAGS = ("hide_viewport", "hide_render")
 
 
 def changes_state():
-    """Snapshots by call id, kept between requests in a module of their own
-    (anything kept in bpy.app.driver_namespace makes pip's bpy hang at exit)."""
+    """Snapshots by call id, and the last diff's (job, snapshot after), kept
+    between requests in a module of their own (anything kept in
+    bpy.app.driver_namespace makes pip's bpy hang at exit)."""
     state = sys.modules.get("blender_mcp_changes_state")
     if state is None:
         state = sys.modules.setdefault("blender_mcp_changes_state", types.ModuleType("blender_mcp_changes_state"))
         state.snapshots = {}
+        state.last = None
     return state
+
+
+def reusable_job():
+    """This request's job number if a snapshot taken now may stand in for
+    the next request's: a host without a GUI (nothing but the addon's jobs
+    changes the scene there) and an addon that counts its jobs."""
+    job = globals().get("job")
+    return job if job is not None and bpy.app.background else None
 
 
 def bulk(store, count, prop, typecode, width=1):
