@@ -8,7 +8,8 @@
 //! turn as the work starts, and every request of the call carries the diff
 //! against it as its exec `after`, so the diff costs no round trip of its
 //! own: the last request's diff is the call's `changes` (snapshot.py says
-//! what is compared and why it is that cheap). Only when the last request
+//! what is compared, why it is that cheap, and when one call's snapshot
+//! serves the next). Only when the last request
 //! brought no diff back (an addon without `exec_after`, a lost reply, a
 //! batch, which diffs once at its end rather than after each step) does one
 //! more request ask for it. A call that never reached Blender changed
@@ -70,8 +71,8 @@ static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
 /// Snapshots whose call has ended without a diff that removed them (a
 /// diff in an `after` step keeps its snapshot: another request of the call
-/// may follow). The next snapshot taken drops them, so Blender holds at
-/// most the last call's between calls.
+/// may follow). The next snapshot taken drops them, so between calls
+/// Blender holds the last call's, and (snapshot.py) the last diff's own.
 static ENDED: Mutex<Vec<String>> = Mutex::new(Vec::new());
 
 tokio::task_local! {
