@@ -159,7 +159,9 @@ def check_movie(view, frames):
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_a_24_frame_cycles_job_in_4_chunks_completes(farm, backend):
-    job = submit(farm, backend, frames="1-24", chunk=6, name=f"full {backend}", output=f"{backend}/full/####", **CYCLES)
+    # SLOW frames: with CYCLES' tiny ones a fast machine renders every chunk
+    # between two polls, and no view sees the job partly done.
+    job = submit(farm, backend, frames="1-24", chunk=6, name=f"full {backend}", output=f"{backend}/full/####", **SLOW)
     assert job["state"] == "queued" and len(job["chunks"]) == 4 and job["frames_total"] == 24
     seen = wait(farm, job["id"], finished)
     done_counts = [v["frames_done"] for v in seen]
@@ -168,7 +170,7 @@ def test_a_24_frame_cycles_job_in_4_chunks_completes(farm, backend):
     # squeue may still call the job pending while its first frames land.)
     assert any(not finished(v) and 0 < v["frames_done"] < 24 for v in seen), "no progress seen while running"
     assert all(c["state"] == "done" and c["attempts"] == 1 for c in seen[-1]["chunks"])
-    check_frames(seen[-1], list(range(1, 25)), CYCLES["resolution"])
+    check_frames(seen[-1], list(range(1, 25)), SLOW["resolution"])
     last = get(farm, job["id"])
     assert next(c.type for c in last.content) == "image", "a finished job comes with its contact sheet"
     check_movie(last.structured_content, frames=24)
@@ -220,8 +222,10 @@ def test_a_killed_worker_is_retried_and_the_job_completes(farm, backend):
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_a_failed_chunk_runs_again_on_retry_and_keeps_its_frames(farm, backend, logs_dir):
     with farm_server(farm.dirs, logs_dir / f"farm-no-retries-{backend}.log", retries=0) as srv:
-        job = submit(srv, backend, frames="1-3", chunk=3, output=f"{backend}/retry/####", **SLOW)
-        wait(srv, job["id"], lambda v: v["frames_done"] >= 1 and worker_pids(v["job_dir"]))
+        # Twelve frames: three rendered in under 2 s, between two polls, on a fast machine.
+        job = submit(srv, backend, frames="1-12", chunk=12, output=f"{backend}/retry/####", **SLOW)
+        caught = wait(srv, job["id"], lambda v: finished(v) or (v["frames_done"] >= 1 and worker_pids(v["job_dir"])))
+        assert not finished(caught[-1]), f"the chunk ended before its worker could be killed: {caught[-1]}"
         os.kill(worker_pids(job["job_dir"])[0], signal.SIGKILL)
         failed = wait(srv, job["id"], finished)[-1]
         assert failed["state"] == "failed", failed
@@ -233,7 +237,7 @@ def test_a_failed_chunk_runs_again_on_retry_and_keeps_its_frames(farm, backend, 
         again = ok(srv, "retry_render_job", {"job": job["id"]})
         assert again["state"] in ("queued", "running")
         final = wait(srv, job["id"], finished)[-1]
-    assert final["state"] == "done" and final["frames_done"] == 3, final
+    assert final["state"] == "done" and final["frames_done"] == 12, final
     assert {p: Path(p).stat().st_mtime_ns for p in kept} == kept, "a frame already rendered was rendered again"
     # Two servers watch this farm directory (this one and the module's): still one start per attempt.
     starts = (Path(final["job_dir"]) / "logs" / "chunk-0.log").read_text().count("farm-worker: chunk 0 (frames")
