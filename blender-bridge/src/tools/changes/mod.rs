@@ -73,6 +73,8 @@ static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 /// diff in an `after` step keeps its snapshot: another request of the call
 /// may follow). The next snapshot taken drops them, so between calls
 /// Blender holds the last call's, and (snapshot.py) the last diff's own.
+/// One list for every instance: an id dropped in another Blender is a
+/// no-op there, and what it leaves behind take.py's bound of four evicts.
 static ENDED: Mutex<Vec<String>> = Mutex::new(Vec::new());
 
 tokio::task_local! {
