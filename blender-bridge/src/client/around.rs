@@ -37,6 +37,16 @@ pub struct Around<'a> {
     pub after: Option<Step<'a>>,
 }
 
+impl<'a> Around<'a> {
+    /// A precondition alone.
+    pub fn before(snippet: &'a Snippet, args: Value) -> Self {
+        Around {
+            before: Some(Step { snippet, args }),
+            after: None,
+        }
+    }
+}
+
 /// A `before` or `after` param: the snippet key, its code on a cache miss, its args.
 #[derive(Serialize)]
 pub(super) struct StepParams<'a> {
@@ -112,13 +122,7 @@ impl BlenderClient {
         before_args: Value,
         opts: CallOptions,
     ) -> GuardedExec {
-        let around = Around {
-            before: Some(Step {
-                snippet: before,
-                args: before_args,
-            }),
-            after: None,
-        };
+        let around = Around::before(before, before_args);
         self.exec_around(code, args, around, opts).await
     }
 
@@ -132,13 +136,7 @@ impl BlenderClient {
         before_args: Value,
         opts: CallOptions,
     ) -> GuardedExec {
-        let around = Around {
-            before: Some(Step {
-                snippet: before,
-                args: before_args,
-            }),
-            after: None,
-        };
+        let around = Around::before(before, before_args);
         self.exec_snippet_around(snippet, args, around, opts).await
     }
 
