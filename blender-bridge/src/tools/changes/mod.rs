@@ -25,7 +25,7 @@
 //! change takes seconds on 10,000 objects, and renames, `vertices.add`,
 //! material edits and objects outside the scene leave no record.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -69,13 +69,14 @@ const CAP: usize = 100;
 /// Numbers the snapshots, so that each diff finds its own.
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
-/// Snapshots whose call has ended without a diff that removed them (a
-/// diff in an `after` step keeps its snapshot: another request of the call
-/// may follow). The next snapshot taken drops them, so between calls
-/// Blender holds the last call's, and (snapshot.py) the last diff's own.
-/// One list for every instance: an id dropped in another Blender is a
-/// no-op there, and what it leaves behind take.py's bound of four evicts.
-static ENDED: Mutex<Vec<String>> = Mutex::new(Vec::new());
+/// The ids of the writer calls in progress. A diff in an `after` step keeps
+/// its snapshot, since another request of the call may follow, so each new
+/// snapshot removes every snapshot of this process that is not in this
+/// set: between calls Blender holds the last call's, and (snapshot.py) the
+/// last diff's own. A list of ended calls would lose ids whenever the
+/// request carrying it never ran its `before` (a cancel, a failed
+/// checkpoint); the set of live ones cannot go stale.
+static LIVE: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
 
 tokio::task_local! {
     /// The writer call in progress, if any.
@@ -91,6 +92,29 @@ struct Tracked {
     unanswered: Arc<AtomicBool>,
     latest: Arc<Mutex<Option<Result<Value, String>>>>,
     diff_at_end: AtomicBool,
+}
+
+/// A writer call's place in [`LIVE`], left however the call ends (a
+/// cancelled call's future is dropped mid-way).
+struct Live(String);
+
+impl Live {
+    fn new(id: &str) -> Self {
+        LIVE.lock().unwrap().insert(id.to_owned());
+        Live(id.to_owned())
+    }
+}
+
+impl Drop for Live {
+    fn drop(&mut self) {
+        LIVE.lock().unwrap().remove(&self.0);
+    }
+}
+
+/// What this process's snapshot ids start with (see `tracking_changes`),
+/// so that one server never removes another's from a shared Blender.
+fn owner() -> String {
+    format!("{}-", std::process::id())
 }
 
 /// Notes a bridge failure of the writer call in progress. When Blender did
@@ -118,8 +142,8 @@ pub(crate) fn snapshot_due() -> Option<Value> {
         })
         .ok()
         .flatten()?;
-    let drop = std::mem::take(&mut *ENDED.lock().unwrap());
-    Some(json!({ "changes_id": id, "drop": drop }))
+    let live: Vec<String> = LIVE.lock().unwrap().iter().cloned().collect();
+    Some(json!({ "changes_id": id, "owner": owner(), "live": live }))
 }
 
 /// The diff a request of a writer call runs as its `after`: the scene then
@@ -175,11 +199,7 @@ impl BlenderTools {
         if !writes {
             return call.await;
         }
-        let id = format!(
-            "{}-{}",
-            std::process::id(),
-            NEXT_ID.fetch_add(1, Ordering::Relaxed)
-        );
+        let id = format!("{}{}", owner(), NEXT_ID.fetch_add(1, Ordering::Relaxed));
         let taken = Arc::new(AtomicBool::new(false));
         let unanswered = Arc::new(AtomicBool::new(false));
         let latest = Arc::new(Mutex::new(None));
@@ -190,11 +210,9 @@ impl BlenderTools {
             latest: latest.clone(),
             diff_at_end: AtomicBool::new(false),
         };
+        let _live = Live::new(&id);
         let response = TRACKED.scope(tracked, call).await;
         let latest = latest.lock().unwrap().take();
-        if taken.load(Ordering::SeqCst) && latest.is_some() {
-            ENDED.lock().unwrap().push(id.clone());
-        }
         let response = response?;
         let CallToolResponse::Complete(mut result) = response else {
             return Ok(response);

@@ -5,9 +5,12 @@
 # snapshot the call reports its changes as unknown.
 try:
     changes_snapshots = changes_state().snapshots
-    for ended in args.get("drop", ()):  # calls that ended with their diff kept
-        changes_snapshots.pop(ended, None)
-    # A call that never asked for its diff (cancelled) leaves its snapshot: keep a few.
+    changes_live = set(args.get("live", ()))  # this server's calls in progress
+    for changes_key in [
+        k for k in changes_snapshots if k.startswith(args.get("owner", "\0")) and k not in changes_live
+    ]:
+        changes_snapshots.pop(changes_key)
+    # A server that went away mid-call leaves its snapshot: keep a few.
     while len(changes_snapshots) >= 4:
         changes_snapshots.pop(next(iter(changes_snapshots)))
     changes_job, changes_last = reusable_job(), getattr(changes_state(), "last", None)
