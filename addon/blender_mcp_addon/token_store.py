@@ -8,7 +8,6 @@ token without any configuration. Tokens are never logged.
 
 import os
 import secrets
-import time
 
 TOKEN_ENV = "BLENDER_MCP_TOKEN"
 MIN_TOKEN_LENGTH = 16
@@ -33,9 +32,11 @@ def check_token(token, source):
 def read_or_create_token_file(path):
     """Return the token stored at ``path``, creating the file if it is absent.
 
-    Creation is exclusive (``O_EXCL``) with mode 0600 in a 0700 folder, so two
-    addons starting at once cannot both write different tokens: the loser
-    reads the winner's file.
+    The token is written whole to a private temporary file (mode 0600, in a
+    0700 folder) and then hard-linked to ``path``, which fails if ``path``
+    exists: so two addons starting at once cannot both write different
+    tokens (the loser reads the winner's), and no reader ever sees the file
+    before its token is in it.
     """
     try:
         return _read_token_file(path)
@@ -45,27 +46,25 @@ def read_or_create_token_file(path):
     if folder:
         os.makedirs(folder, mode=0o700, exist_ok=True)
     token = secrets.token_hex(32)
+    staged = "%s.%d.%s.tmp" % (path, os.getpid(), secrets.token_hex(4))
+    fd = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            os.write(fd, (token + "\n").encode("ascii"))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.link(staged, path)
     except FileExistsError:
-        return _read_token_file(path, wait_for_writer=True)
-    try:
-        os.write(fd, (token + "\n").encode("ascii"))
-        os.fsync(fd)
+        return _read_token_file(path)
     finally:
-        os.close(fd)
+        os.unlink(staged)
     return token
 
 
-def _read_token_file(path, wait_for_writer=False):
-    # A concurrent creator may have made the file but not written it yet.
-    attempts = 50 if wait_for_writer else 1
-    for attempt in range(attempts):
-        with open(path, encoding="utf-8") as handle:
-            token = handle.read().strip()
-        if token or attempt == attempts - 1:
-            break
-        time.sleep(0.01)
+def _read_token_file(path):
+    with open(path, encoding="utf-8") as handle:
+        token = handle.read().strip()
     return check_token(token, "token file %s" % path)
 
 

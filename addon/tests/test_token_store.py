@@ -43,11 +43,18 @@ def test_short_tokens_are_refused_without_echoing_them(tmp_path):
 
 
 def test_racing_creators_agree_on_one_token(tmp_path):
-    path = str(tmp_path / "cfg" / "token")
-    results = []
-    threads = [threading.Thread(target=lambda: results.append(read_or_create_token_file(path))) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert len(results) == 8 and len(set(results)) == 1
+    # A reader must never see the file before its token is in it (rounds:
+    # the window is a few microseconds wide).
+    for round_ in range(20):
+        path = str(tmp_path / ("cfg%d" % round_) / "token")
+        results = []
+        threads = [
+            threading.Thread(target=lambda out=results, at=path: out.append(read_or_create_token_file(at)))
+            for _ in range(8)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert len(results) == 8 and len(set(results)) == 1
+        assert sorted(os.listdir(os.path.dirname(path))) == ["token"], "a staged file was left behind"
