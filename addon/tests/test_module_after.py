@@ -2,7 +2,9 @@
 runs right after the code, in the same main-thread turn, whatever the code
 did (PROTOCOL.md 4.3)."""
 
+import json
 import time
+import zlib
 from pathlib import Path
 
 from test_module_before import WRITE_MARKER, before
@@ -110,11 +112,23 @@ def test_an_unknown_or_broken_after_runs_nothing(client, tmp_path):
 CHANGES = Path(__file__).resolve().parents[2] / "blender-bridge" / "src" / "tools" / "changes"
 
 
+def changes_snippet(entry):
+    """A changes snippet as mod.rs's library_snippet builds it: the library
+    as a string constant, the loader, then the entry point."""
+    library = "".join((CHANGES / name).read_text() for name in ("snapshot.py", "take.py", "diff.py"))
+    constants = "CHANGES_LIBRARY_NAME = %s\nCHANGES_LIBRARY = %s\n" % (
+        json.dumps("blender_mcp_changes_test_%d" % zlib.crc32(library.encode())),
+        json.dumps(library),
+    )
+    return constants + (CHANGES / "load.py").read_text() + entry + "\n"
+
+
 def writer_call(client, n, code):
     """A request as the server sends a writer call's: snapshot before, diff after."""
-    snapshot = (CHANGES / "snapshot.py").read_text()
-    take = {"code": snapshot + (CHANGES / "take.py").read_text(), "args": {"changes_id": "job-test-%d" % n}}
-    diff = {"code": snapshot + (CHANGES / "diff.py").read_text(), "args": {"changes_id": "job-test-%d" % n, "cap": 100}}
+    take = {"code": changes_snippet("changes_library.take(args, globals().get('job'))")}
+    take["args"] = {"changes_id": "job-test-%d" % n}
+    diff = {"code": changes_snippet("result = changes_library.diff_step(args, globals().get('job'))")}
+    diff["args"] = {"changes_id": "job-test-%d" % n, "cap": 100}
     reply = client.exec_params({"code": code, "before": take, "after": diff})
     assert reply["ok"], reply
     return reply["result"]

@@ -1,11 +1,11 @@
-# ruff: noqa: F821 - `args` and the names of snapshot.py come from the files joined before this one
-# changes, part 3 (the exec `after` of each request of a writer call, or a
-# request of its own after the call): the snapshot taken before the call
-# against the scene now. Objects and datablocks are matched by name, so a
-# rollback that reloaded the file (new session ids) reads as no change; the
-# ids only pair a vanished name with a new one as a rename. Past args["cap"]
-# listed entries, counts replace the lists. With args["keep"] the snapshot
-# stays for the call's next request (take.py drops it once the call ended).
+# changes, part 3 of the library (diff_step: the exec `after` of each
+# request of a writer call, or a request of its own after the call): the
+# snapshot taken before the call against the scene now. Objects and
+# datablocks are matched by name, so a rollback that reloaded the file (new
+# session ids) reads as no change; the ids only pair a vanished name with a
+# new one as a rename. Past args["cap"] listed entries, counts replace the
+# lists. With args["keep"] the snapshot stays for the call's next request
+# (take.py drops it once the call ended).
 ASPECTS = ("parent", "data", "modifiers", "materials", "visibility")
 
 
@@ -113,7 +113,21 @@ def summarised(changes):
     return out
 
 
+def unchanged(before, after):
+    """Whether nothing compared differs: names, transforms, hiding and the
+    details compare in C, which is all a call that changed nothing costs."""
+    return (
+        before["details"] is not None
+        and before["details"] == after["details"]
+        and before["transform"] == after["transform"]
+        and before["visibility"] == after["visibility"]
+        and all(before[kind][0] == after[kind][0] for kind in KINDS)
+    )
+
+
 def diff(before, after):
+    if unchanged(before, after):
+        return {}
     changes = {"added": {}, "removed": {}, "renamed": {}}
     for kind in KINDS:
         pairs, added, removed, renamed = matched(*before[kind], *after[kind])
@@ -130,16 +144,17 @@ def diff(before, after):
     return changes
 
 
-changes_snapshots = changes_state().snapshots
-changes_before = (changes_snapshots.get if args.get("keep") else changes_snapshots.pop)(args["changes_id"], None)
-if isinstance(changes_before, dict):
-    changes_job = reusable_job()
+def diff_step(args, job):
+    """The call's changes so far, as `changes` reports them."""
+    state = changes_state()
+    snapshots = state.snapshots
+    before = (snapshots.get if args.get("keep") else snapshots.pop)(args["changes_id"], None)
+    if not isinstance(before, dict):
+        return {"unknown": str(before) if before is not None else "no snapshot was taken before the call"}
+    job = reusable_job(job)
     # Kept for the next call (take.py), so with every id read now.
-    changes_after = take_snapshot(ids_when_asked=changes_job is None)
-    result = diff(changes_before, changes_after)
-    if changes_job is not None:
-        changes_state().last = (changes_job, changes_after)
-    if listed(result) > args["cap"]:
-        result = summarised(result)
-else:
-    result = {"unknown": str(changes_before) if changes_before is not None else "no snapshot was taken before the call"}
+    after = take_snapshot(ids_when_asked=job is None)
+    result = diff(before, after)
+    if job is not None:
+        state.last = (job, after)
+    return summarised(result) if listed(result) > args["cap"] else result

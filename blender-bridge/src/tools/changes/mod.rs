@@ -28,7 +28,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, LazyLock, Mutex};
 
 use rmcp::model::{CallToolResponse, CallToolResult, ContentBlock};
 use rmcp::ErrorData;
@@ -36,32 +36,61 @@ use serde_json::{json, Value};
 
 use super::BlenderTools;
 use crate::client::{Around, Step};
+use crate::protocol::snippet_key;
 use crate::{BridgeError, Snippet};
 
 mod mirror;
 
 use mirror::is_json_of;
 
-/// The snapshot, for the `before` of a tracked call's first request.
-pub(crate) static TAKE: Snippet = Snippet::new(
-    "changes_take",
-    concat!(include_str!("snapshot.py"), include_str!("take.py")),
+/// The library every changes snippet loads: run once per Blender process
+/// into a module of its own (load.py), so a step pays for its work only.
+const LIBRARY: &str = concat!(
+    include_str!("snapshot.py"),
+    include_str!("take.py"),
+    include_str!("diff.py")
 );
+
+/// The snapshot, for the `before` of a tracked call's first request.
+pub(crate) static TAKE: LazyLock<Snippet> = LazyLock::new(|| {
+    library_snippet(
+        "changes_take",
+        "",
+        "changes_library.take(args, globals().get('job'))",
+    )
+});
 
 /// A rollback checkpoint and the snapshot, for a guarded call's `before`.
-pub(crate) static CHECKPOINT_AND_TAKE: Snippet = Snippet::new(
-    "checkpoint_changes_take",
-    concat!(
+pub(crate) static CHECKPOINT_AND_TAKE: LazyLock<Snippet> = LazyLock::new(|| {
+    library_snippet(
+        "checkpoint_changes_take",
         include_str!("../snippets/checkpoint.py"),
-        include_str!("snapshot.py"),
-        include_str!("take.py")
-    ),
-);
+        "changes_library.take(args, globals().get('job'))",
+    )
+});
 
-static DIFF: Snippet = Snippet::new(
-    "changes_diff",
-    concat!(include_str!("snapshot.py"), include_str!("diff.py")),
-);
+static DIFF: LazyLock<Snippet> = LazyLock::new(|| {
+    library_snippet(
+        "changes_diff",
+        "",
+        "result = changes_library.diff_step(args, globals().get('job'))",
+    )
+});
+
+/// A snippet that runs `before`, loads the library (named after its hash,
+/// so a newer server's never meets an older one's) and runs `entry`.
+fn library_snippet(name: &'static str, before: &str, entry: &str) -> Snippet {
+    let module = format!("blender_mcp_{}", snippet_key("changes", LIBRARY)).replace('-', "_");
+    // A JSON string is a Python string literal too.
+    let quoted = |text: &str| serde_json::to_string(text).expect("a string serialises");
+    let code = format!(
+        "{before}CHANGES_LIBRARY_NAME = {}\nCHANGES_LIBRARY = {}\n{}{entry}\n",
+        quoted(&module),
+        quoted(LIBRARY),
+        include_str!("load.py"),
+    );
+    Snippet::new(name, code.leak())
+}
 
 /// Past this many listed names, `changes` gives counts instead.
 const CAP: usize = 100;
@@ -113,8 +142,10 @@ impl Drop for Live {
 
 /// What this process's snapshot ids start with (see `tracking_changes`),
 /// so that one server never removes another's from a shared Blender.
-fn owner() -> String {
-    format!("{}-", std::process::id())
+/// Computed once: getpid is a system call on every call of a writer.
+fn owner() -> &'static str {
+    static OWNER: LazyLock<String> = LazyLock::new(|| format!("{}-", std::process::id()));
+    &OWNER
 }
 
 /// Notes a bridge failure of the writer call in progress. When Blender did

@@ -1,4 +1,5 @@
-# changes, part 1: a snapshot of what "changes" reports on, cheap enough to
+# changes, part 1 of the library (load.py says how it is loaded once per
+# Blender process): a snapshot of what "changes" reports on, cheap enough to
 # take around every writer call. Shared by take.py (before the work) and
 # diff.py (after it). In a host without a GUI the snapshot a diff took after
 # one call stands in for the next call's, when the addon's job count shows
@@ -38,10 +39,15 @@ SMALL = 16
 HIDE_FLAGS = ("hide_viewport", "hide_render")
 
 
+#: Whether IDs have a session id in RNA (Blender 3.4 has none).
+HAS_SESSION_UID = "session_uid" in bpy.types.ID.bl_rna.properties
+
+
 def changes_state():
     """Snapshots by call id, and the last diff's (job, snapshot after), kept
-    between requests in a module of their own (anything kept in
-    bpy.app.driver_namespace makes pip's bpy hang at exit)."""
+    between requests in a module of their own, which outlives a library
+    replaced by a newer server's (anything kept in bpy.app.driver_namespace
+    makes pip's bpy hang at exit)."""
     state = sys.modules.get("blender_mcp_changes_state")
     if state is None:
         state = sys.modules.setdefault("blender_mcp_changes_state", types.ModuleType("blender_mcp_changes_state"))
@@ -50,11 +56,10 @@ def changes_state():
     return state
 
 
-def reusable_job():
+def reusable_job(job):
     """This request's job number if a snapshot taken now may stand in for
     the next request's: a host without a GUI (nothing but the addon's jobs
     changes the scene there) and an addon that counts its jobs."""
-    job = globals().get("job")
     return job if job is not None and bpy.app.background else None
 
 
@@ -85,19 +90,24 @@ def flags(store, count, prop):
 
 def identities(store, count):
     """What stays the same when a datablock is renamed: its session id, else
-    (Blender 3.4, which has no session_uid in RNA) its address. Most kinds
-    are empty in most scenes, and a foreach_get costs microseconds even on
-    nothing, which adds up over ten kinds on every call."""
-    if not count:
-        return ()
-    state = changes_state()
-    if not hasattr(state, "session_uid"):
-        state.session_uid = "session_uid" in bpy.types.ID.bl_rna.properties
-    if not state.session_uid:
+    (Blender 3.4) its address."""
+    if not HAS_SESSION_UID:
         return [block.as_pointer() for block in store]
     if count <= SMALL:
         return [block.session_uid for block in store]
     return array("i", bulk(store, count, "session_uid", "i"))
+
+
+def names_and_ids(store, eager):
+    """A kind's names, and its ids (or, unless `eager`, a function that reads
+    them). Most kinds are empty in most scenes, and even a foreach_get on
+    nothing costs microseconds, which adds up over ten kinds on every call."""
+    names = store.keys()
+    if not names:
+        return names, ()
+    if eager:
+        return names, identities(store, len(names))
+    return names, partial(identities, store, len(names))
 
 
 def rna_values(struct):
@@ -143,15 +153,9 @@ def object_details(obj):
 def take_snapshot(ids_when_asked=False):
     """With `ids_when_asked` (the snapshot after the call), each kind's ids
     are a function that reads them: only a kind whose names changed needs them."""
-    snap = {}
-    for kind in KINDS:
-        store = getattr(bpy.data, kind)
-        names = store.keys()
-        if ids_when_asked:
-            snap[kind] = (names, partial(identities, store, len(names)))
-        else:
-            snap[kind] = (names, identities(store, len(names)))
-    objects, count = bpy.data.objects, len(snap["objects"][0])
+    data = bpy.data
+    snap = {kind: names_and_ids(getattr(data, kind), not ids_when_asked) for kind in KINDS}
+    objects, count = data.objects, len(snap["objects"][0])
     snap["transform"] = bulk(objects, count, "matrix_basis", "f", 16)
     snap["visibility"] = [flags(objects, count, flag) for flag in HIDE_FLAGS]
     snap["details"] = [object_details(o) for o in objects] if count <= DETAIL_LIMIT else None
