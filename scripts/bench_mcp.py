@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "tests" / suite) for suite in ("e2e", "faults", "shared")]
 
 from load import run_load  # noqa: E402
-from support import HttpSession, StdioServer, free_port, launching_args, rss_kib, wait_http_ready  # noqa: E402
+from support import HttpSession, LockstepStdioServer, free_port, launching_args, rss_kib, wait_http_ready  # noqa: E402
 
 
 def percentiles(samples: list[float]) -> dict:
@@ -57,7 +57,9 @@ def cold_start(server: Path, runs: int) -> dict:
 
 def stdio_figures(quick: bool, logs: Path) -> dict:
     figures = {}
-    server = StdioServer(launching_args("--log", "warn"), logs / "bench_stdio.log")
+    # One request at a time, read on the asking thread: what is measured is
+    # the server and Blender, not the client's own thread hand-offs.
+    server = LockstepStdioServer(launching_args("--log", "warn"), logs / "bench_stdio.log")
     try:
         server.initialize()
         time.sleep(0.5)

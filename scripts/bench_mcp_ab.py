@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "tests" / suite) for suite in ("e2e", "faults", "shared")]
 
-from support import StdioServer, launching_args  # noqa: E402
+from support import LockstepStdioServer, StdioServer, launching_args  # noqa: E402
 
 CALLS = {
     "ping": lambda s: s.request("ping"),
@@ -45,6 +45,11 @@ def main():
     parser.add_argument("binaries", nargs="+")
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--block", type=int, default=200)
+    parser.add_argument(
+        "--threaded-client",
+        action="store_true",
+        help="read replies on a reader thread (the tests' StdioServer) instead of the asking one",
+    )
     opts = parser.parse_args()
     logs = Path(tempfile.mkdtemp(prefix="bench-mcp-ab-"))
     servers = []
@@ -53,7 +58,8 @@ def main():
             binary, _, addon_dir = spec.partition(":")
             os.environ["BLENDER_MCP_BIN"] = str(Path(binary).resolve())
             env = {"BLENDER_MCP_ADDON_DIR": str(Path(addon_dir).resolve())} if addon_dir else {}
-            server = StdioServer(launching_args("--log", "warn"), logs / f"server{i}.log", env)
+            client = StdioServer if opts.threaded_client else LockstepStdioServer
+            server = client(launching_args("--log", "warn"), logs / f"server{i}.log", env)
             servers.append(server)
             server.initialize()
             server.exec_value("None")

@@ -47,8 +47,12 @@ class StdioServer:
         self._cond = threading.Condition()
         self._next_id = 0
         self._write_lock = threading.Lock()
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
+        self._reader = self._start_reader()
+
+    def _start_reader(self) -> threading.Thread | None:
+        reader = threading.Thread(target=self._read, daemon=True)
+        reader.start()
+        return reader
 
     def _read(self):
         for line in self.proc.stdout:
@@ -149,6 +153,30 @@ class StdioServer:
                 self.proc.kill()
                 self.proc.wait(10)
             self._log.close()
+
+
+class LockstepStdioServer(StdioServer):
+    """A StdioServer that reads each reply on the thread that asked, for
+    benchmarks of one call at a time. StdioServer's reader thread hands
+    every reply over through a condition variable and a GIL switch: on a
+    2-core machine that costs the client about 35 µs per MCP ping and
+    60 µs per tool call (docs/BENCHMARKS.md), more than the server's own
+    part of a ping, so its figures measured the client as much as the
+    server. Notifications that arrive in between are kept in `unmatched`;
+    there is no timeout."""
+
+    def _start_reader(self) -> None:
+        return None
+
+    def wait_reply(self, request_id, timeout: float = 120) -> dict:
+        while True:
+            line = self.proc.stdout.readline()
+            if not line:
+                raise RuntimeError(f"server exited without answering {request_id!r}: {self.log_tail()}")
+            message = json.loads(line)
+            if message.get("id") == request_id and ("result" in message or "error" in message):
+                return message
+            self.unmatched.append(message)
 
 
 def text_of(result: dict) -> str:
