@@ -34,9 +34,11 @@ MAX_TIMEOUT = 86400.0
 #: so the last reply is not destroyed by a TCP reset on unread input.
 _LINGER_SECONDS = 2.0
 _CLOSE = object()
-_SEND_FLAGS = getattr(socket, "MSG_NOSIGNAL", 0)  # EPIPE, not SIGPIPE, inside Blender
+# Flags as plain ints: or-ing the socket module's enum members runs Python
+# code of the enum module, on the main thread, for every reply.
+_SEND_FLAGS = int(getattr(socket, "MSG_NOSIGNAL", 0))  # EPIPE, not SIGPIPE, inside Blender
 #: One non-blocking send on a blocking socket (Linux, macOS); None elsewhere.
-_DONTWAIT = getattr(socket, "MSG_DONTWAIT", None)
+_SEND_NOW = int(socket.MSG_DONTWAIT) | _SEND_FLAGS if hasattr(socket, "MSG_DONTWAIT") else None
 
 
 class Connection:
@@ -91,9 +93,9 @@ class Connection:
         queued before this frame, so frames stay whole and in order.
         """
         with self._write_lock:
-            if self._queued == 0 and _DONTWAIT is not None and not self._closing:
+            if self._queued == 0 and _SEND_NOW is not None and not self._closing:
                 try:
-                    sent = self._sock.send(frame, _DONTWAIT | _SEND_FLAGS)
+                    sent = self._sock.send(frame, _SEND_NOW)
                 except BlockingIOError:
                     sent = 0
                 except OSError:

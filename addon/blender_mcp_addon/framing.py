@@ -62,7 +62,13 @@ def decode_payload(payload):
 
 
 def check_json(value):
-    """Raise ``TypeError``/``ValueError`` unless ``value`` is strict JSON."""
+    """Raise ``TypeError``/``ValueError`` unless ``value`` is strict JSON.
+
+    None and ``{}``, what the steps of every writer call answer, pass without
+    an encoder run (which builds a C encoder object each time).
+    """
+    if value is None or (type(value) is dict and not value):
+        return
     _STRICT_ENCODER.encode(value)
 
 
