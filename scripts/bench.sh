@@ -34,9 +34,9 @@ OUT=$(mktemp -d)
 export BENCH_LOGS=$OUT
 
 if [[ $PROFILE == release ]]; then
-  cargo build --release -q -p blender-bridge --bin blender-mcp-rs --example bridge_bench
+  cargo build --release -q -p blender-bridge --bin blender-mcp-rs --example bridge_bench --example stdio_bench
 else
-  cargo build -q -p blender-bridge --bin blender-mcp-rs --example bridge_bench
+  cargo build -q -p blender-bridge --bin blender-mcp-rs --example bridge_bench --example stdio_bench
 fi
 
 if [[ -n $GUI ]]; then
@@ -48,6 +48,8 @@ fi
 
 echo "profile: $PROFILE; machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr); $(date -u +%FT%TZ)" >&2
 "$TARGET/$PROFILE/examples/bridge_bench" "${QUICK[@]}" --json "$OUT/bridge.json" >"$OUT/bridge.txt" 2>"$OUT/bridge.log"
+"$TARGET/$PROFILE/examples/stdio_bench" --server "$TARGET/$PROFILE/blender-mcp-rs" "${QUICK[@]}" \
+  --json "$OUT/stdio.json" --log "$OUT/stdio_bench_server.log" >"$OUT/stdio.txt" 2>"$OUT/stdio.log"
 "$PY" scripts/bench_mcp.py --server "$TARGET/$PROFILE/blender-mcp-rs" --bridge-json "$OUT/bridge.json" \
-  --json-out "$OUT/all.json" "${QUICK[@]}"
+  --stdio-json "$OUT/stdio.json" --json-out "$OUT/all.json" "${QUICK[@]}"
 echo "raw figures and logs: $OUT" >&2

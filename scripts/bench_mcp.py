@@ -5,9 +5,13 @@ cold start to the first tools/list answer, MCP tool-call round trips over
 stdio and over Streamable HTTP, get_scene_info's first page on a
 100,000-object scene, and the server's RSS idle and under load (32 HTTP
 clients, from tests/faults/load.py). Prints one table together with the
-bridge figures of `bridge_bench --json`. Nothing is asserted.
+figures of `bridge_bench --json` and of `stdio_bench --json` (MCP over
+stdio from a compiled client, interleaved with the bridge's own round trip
+on the same Blender: the figure the stdio target is read from). Python's
+own figures stay beside it: they are what a Python MCP client sees. Nothing
+is asserted.
 
-    python scripts/bench_mcp.py --server target/release/blender-mcp-rs --bridge-json FILE [--quick]
+    python scripts/bench_mcp.py --server target/release/blender-mcp-rs --bridge-json FILE --stdio-json FILE [--quick]
 """
 
 from __future__ import annotations
@@ -138,7 +142,7 @@ def fmt_us(d):
     return f"{d['p50_us']:.0f} / {d['p99_us']:.0f} µs"
 
 
-def table(bridge: dict, stdio: dict, http: dict, cold: dict) -> str:
+def table(bridge: dict, one_run: dict, stdio: dict, http: dict, cold: dict) -> str:
     load = http["load"]
     lines = [
         "| measurement | result | target |",
@@ -146,14 +150,28 @@ def table(bridge: dict, stdio: dict, http: dict, cold: dict) -> str:
         row("bridge round trip, ping p50 / p99", fmt_us(bridge["ping"]), "p50 ≤ 150 µs"),
         row("bridge round trip, exec None p50 / p99", fmt_us(bridge["exec_none"]), "p50 ≤ 150 µs"),
         row(
-            "MCP tools/call over stdio p50 / p99 (execute_blender_code, rollback checkpoint on)",
-            fmt_us(stdio["exec_call"]),
+            "MCP tools/call over stdio p50 / p99 (rollback_on_error=false), compiled client; "
+            "in the same run, the bridge's exec None on the same Blender",
+            f"{fmt_us(one_run['mcp_call_no_rollback'])}; bridge {fmt_us(one_run['bridge_exec_none'])}",
             "p50 ≤ 300 µs",
         ),
         row(
-            "MCP tools/call over stdio p50 / p99 (rollback_on_error=false)",
+            "CPU per tools/call of that run: server; Blender; client",
+            "; ".join(
+                f"{one_run['mcp_call_no_rollback']['cpu_us_per_call'][p]:.0f} µs"
+                for p in ("server", "blender", "client")
+            ),
+            "—",
+        ),
+        row(
+            "MCP tools/call over stdio p50 / p99, Python client (execute_blender_code, rollback checkpoint on)",
+            fmt_us(stdio["exec_call"]),
+            "—",
+        ),
+        row(
+            "MCP tools/call over stdio p50 / p99, Python client (rollback_on_error=false)",
             fmt_us(stdio["exec_call_no_rollback"]),
-            "p50 ≤ 300 µs",
+            "—",
         ),
         row("MCP tools/list over stdio p50 / p99 (no Blender)", fmt_us(stdio["tools_list"]), "—"),
         row("MCP tools/call over Streamable HTTP p50 / p99 (checkpoint on)", fmt_us(http["exec_call"]), "—"),
@@ -163,8 +181,8 @@ def table(bridge: dict, stdio: dict, http: dict, cold: dict) -> str:
             "—",
         ),
         row(
-            "MCP ping (no tool, no Blender) p50 / p99: stdio; HTTP",
-            f"{fmt_us(stdio['ping'])}; {fmt_us(http['ping'])}",
+            "MCP ping (no tool, no Blender) p50 / p99: stdio, compiled client; stdio, Python client; HTTP",
+            f"{fmt_us(one_run['mcp_ping'])}; {fmt_us(stdio['ping'])}; {fmt_us(http['ping'])}",
             "— (client + transport floor)",
         ),
         row("throughput, 16 in flight, ping", f"{bridge['in_flight_16_ping_ops_s']:,.0f} ops/s", "≥ 10,000 ops/s"),
@@ -207,18 +225,22 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--server", type=Path, default=ROOT / "target" / "release" / "blender-mcp-rs")
     parser.add_argument("--bridge-json", type=Path, required=True)
+    parser.add_argument("--stdio-json", type=Path, required=True, help="the figures of the stdio_bench example")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--json-out", type=Path)
     options = parser.parse_args()
     os.environ["BLENDER_MCP_BIN"] = str(options.server.resolve())
     logs = Path(os.environ.get("BENCH_LOGS", "/tmp"))
     bridge = json.loads(options.bridge_json.read_text())
+    one_run = json.loads(options.stdio_json.read_text())
     cold = cold_start(options.server, 3 if options.quick else 30)
     stdio = stdio_figures(options.quick, logs)
     http = http_figures(options.server, options.quick, logs)
     if options.json_out:
-        options.json_out.write_text(json.dumps({"bridge": bridge, "stdio": stdio, "http": http, "cold": cold}))
-    print(table(bridge, stdio, http, cold))
+        options.json_out.write_text(
+            json.dumps({"bridge": bridge, "one_run": one_run, "stdio": stdio, "http": http, "cold": cold})
+        )
+    print(table(bridge, one_run, stdio, http, cold))
 
 
 if __name__ == "__main__":
