@@ -115,7 +115,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .position(|a| a == "--json")
         .and_then(|i| args.get(i + 1).cloned());
     let plan = Plan::new(quick);
-    // Two workers, as the blender-mcp-rs binary uses.
+    // Two workers, as blender-mcp-rs runs an HTTP server (a stdio session
+    // has one: stdio_bench measures that).
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -274,9 +274,9 @@ fn main() -> Result<(), Error> {
         value_after(&args, "--log").unwrap_or_else(|| "/tmp/stdio_bench_server.log".into()),
     );
     let plan = Plan::new(quick);
-    // Two workers, as the blender-mcp-rs binary uses (and bridge_bench).
+    // One worker, as blender-mcp-rs runs a stdio session.
     let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+        .worker_threads(1)
         .enable_all()
         .build()?;
     let program = default_program().ok_or("no Blender: set BLENDER_MCP_BLENDER")?;

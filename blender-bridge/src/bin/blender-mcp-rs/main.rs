@@ -26,10 +26,8 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
     if let Some(command) = cli.command.take() {
         return addon::run(command);
     }
-    // Two worker threads: the server mostly waits on Blender, and the
-    // machines it runs on (laptops, 2-core CI) gain nothing from more.
     let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+        .worker_threads(worker_threads(cli.transport))
         .enable_all()
         .build()
         .context("starting the tokio runtime")?;
@@ -41,6 +39,22 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
         tracing::error!("{error:#}");
     }
     result.map(|()| std::process::ExitCode::SUCCESS)
+}
+
+/// One worker for stdio, two for HTTP. The server mostly waits on Blender,
+/// and the machines it runs on (laptops, 2-core CI) gain nothing from more.
+/// A stdio session is one client whose calls Blender's main thread runs one
+/// at a time: a second worker only woke to find nothing to steal, a futex
+/// round per request. Measured in one run on 2 cores (stdio_bench, compiled
+/// client, docs/BENCHMARKS.md), one worker answered tools/call 12-41 µs
+/// sooner and ping in 12-13 µs instead of 23-24 µs. Large replies are
+/// serialised on the blocking pool either way (mcp-core's line writer). HTTP
+/// serves many sessions, whose JSON work may then run side by side.
+fn worker_threads(transport: Transport) -> usize {
+    match transport {
+        Transport::Stdio => 1,
+        _ => 2,
+    }
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
