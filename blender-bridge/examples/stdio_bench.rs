@@ -203,6 +203,25 @@ impl Bench<'_> {
         [std::process::id(), server.unwrap_or(0), self.blender_pid]
     }
 
+    /// Warms every kind up, then times them in `plan.rounds` rounds of one
+    /// block each, the order rotated every round.
+    fn measure(&mut self, kinds: &[Kind], plan: &Plan) -> Result<Vec<Samples>, Error> {
+        // The servers' connections, snippet caches, allocators.
+        for &kind in kinds {
+            for _ in 0..plan.block.min(200) {
+                self.call(kind)?;
+            }
+        }
+        let mut samples: Vec<Samples> = kinds.iter().map(|_| Samples::default()).collect();
+        for round in 0..plan.rounds {
+            for k in 0..kinds.len() {
+                let index = (round + k) % kinds.len();
+                self.block(kinds[index], plan.block, &mut samples[index])?;
+            }
+        }
+        Ok(samples)
+    }
+
     fn block(&mut self, kind: Kind, n: usize, into: &mut Samples) -> Result<(), Error> {
         let pids = self.pids(kind);
         let before = pids.map(cpu_ticks);
@@ -273,7 +292,6 @@ fn main() -> Result<(), Error> {
     let log = PathBuf::from(
         value_after(&args, "--log").unwrap_or_else(|| "/tmp/stdio_bench_server.log".into()),
     );
-    let plan = Plan::new(quick);
     // One worker, as blender-mcp-rs runs a stdio session.
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
@@ -282,53 +300,19 @@ fn main() -> Result<(), Error> {
     let program = default_program().ok_or("no Blender: set BLENDER_MCP_BLENDER")?;
     let blender = runtime.block_on(LaunchedBlender::launch(LaunchConfig::new(program)))?;
     let client = runtime.block_on(BlenderClient::connect(blender.client_config()))?;
-    let mut servers = Vec::new();
-    for path in &server_paths {
-        let mut server = StdioServer::spawn(path, &blender, &log)?;
-        server.request(
-            "initialize",
-            &json!({"protocolVersion": "2025-06-18", "capabilities": {},
-                    "clientInfo": {"name": "stdio_bench", "version": "0"}}),
-        )?;
-        server.notify("notifications/initialized")?;
-        servers.push(server);
-    }
     let mut bench = Bench {
         runtime: &runtime,
         client: &client,
-        servers,
+        servers: attach(&server_paths, &blender, &log)?,
         blender_pid: blender.pid(),
     };
     let kinds = Kind::all(server_paths.len());
-    // Warm-up: the servers' connections, snippet caches, allocators.
-    for &kind in &kinds {
-        for _ in 0..plan.block.min(200) {
-            bench.call(kind)?;
-        }
-    }
-    let mut samples: Vec<Samples> = kinds.iter().map(|_| Samples::default()).collect();
-    for round in 0..plan.rounds {
-        for k in 0..kinds.len() {
-            let index = (round + k) % kinds.len();
-            bench.block(kinds[index], plan.block, &mut samples[index])?;
-        }
-    }
-    let mut out = json!({"rounds": plan.rounds, "block": plan.block, "quick": quick});
-    let mut per_server: Vec<Value> = server_paths
-        .iter()
-        .map(|path| json!({"server": path}))
-        .collect();
-    for (kind, samples) in kinds.into_iter().zip(samples) {
-        match kind {
-            Kind::BridgeExec => out[kind.name()] = summary(samples),
-            Kind::McpCall(i) | Kind::McpPing(i) => per_server[i][kind.name()] = summary(samples),
-        }
-    }
-    // The first server's figures at the top level, where bench_mcp.py reads them.
-    for key in ["mcp_call_no_rollback", "mcp_ping"] {
-        out[key] = per_server[0][key].clone();
-    }
-    out["servers"] = per_server.into();
+    let plan = Plan::new(quick);
+    let samples = bench.measure(&kinds, &plan)?;
+    let mut out = figures(&server_paths, &kinds, samples);
+    out["rounds"] = plan.rounds.into();
+    out["block"] = plan.block.into();
+    out["quick"] = quick.into();
     for mut server in bench.servers {
         drop(server.stdin);
         let _ = server.child.wait();
@@ -339,4 +323,45 @@ fn main() -> Result<(), Error> {
         std::fs::write(path, serde_json::to_vec(&out)?)?;
     }
     Ok(())
+}
+
+/// A started, initialised server for each of `paths`, attached to `blender`.
+fn attach(
+    paths: &[PathBuf],
+    blender: &LaunchedBlender,
+    log: &PathBuf,
+) -> Result<Vec<StdioServer>, Error> {
+    let mut servers = Vec::new();
+    for path in paths {
+        let mut server = StdioServer::spawn(path, blender, log)?;
+        server.request(
+            "initialize",
+            &json!({"protocolVersion": "2025-06-18", "capabilities": {},
+                    "clientInfo": {"name": "stdio_bench", "version": "0"}}),
+        )?;
+        server.notify("notifications/initialized")?;
+        servers.push(server);
+    }
+    Ok(servers)
+}
+
+/// The JSON of a run: the bridge's figures, each server's under `servers`,
+/// and the first server's at the top level (where bench_mcp.py reads them).
+fn figures(server_paths: &[PathBuf], kinds: &[Kind], samples: Vec<Samples>) -> Value {
+    let mut out = json!({});
+    let mut per_server: Vec<Value> = server_paths
+        .iter()
+        .map(|path| json!({"server": path}))
+        .collect();
+    for (&kind, samples) in kinds.iter().zip(samples) {
+        match kind {
+            Kind::BridgeExec => out[kind.name()] = summary(samples),
+            Kind::McpCall(i) | Kind::McpPing(i) => per_server[i][kind.name()] = summary(samples),
+        }
+    }
+    for key in ["mcp_call_no_rollback", "mcp_ping"] {
+        out[key] = per_server[0][key].clone();
+    }
+    out["servers"] = per_server.into();
+    out
 }
