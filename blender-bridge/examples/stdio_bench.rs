@@ -28,7 +28,7 @@
 //! asserted except that every call succeeds.
 
 use std::io::{BufRead, BufReader, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -71,7 +71,7 @@ struct StdioServer {
 }
 
 impl StdioServer {
-    fn spawn(server: &PathBuf, blender: &LaunchedBlender, log: &PathBuf) -> Result<Self, Error> {
+    fn spawn(server: &Path, blender: &LaunchedBlender, log: &Path) -> Result<Self, Error> {
         let endpoint = blender.endpoint();
         let mut child = Command::new(server)
             .args(["--no-launch", "--host", &endpoint.host, "--log", "warn"])
@@ -326,14 +326,19 @@ fn main() -> Result<(), Error> {
 }
 
 /// A started, initialised server for each of `paths`, attached to `blender`.
+/// The first logs to `log`, the next ones to `log` with `.2`, `.3`... added.
 fn attach(
     paths: &[PathBuf],
     blender: &LaunchedBlender,
-    log: &PathBuf,
+    log: &Path,
 ) -> Result<Vec<StdioServer>, Error> {
     let mut servers = Vec::new();
-    for path in paths {
-        let mut server = StdioServer::spawn(path, blender, log)?;
+    for (i, path) in paths.iter().enumerate() {
+        let log = match i {
+            0 => log.to_owned(),
+            _ => PathBuf::from(format!("{}.{}", log.display(), i + 1)),
+        };
+        let mut server = StdioServer::spawn(path, blender, &log)?;
         server.request(
             "initialize",
             &json!({"protocolVersion": "2025-06-18", "capabilities": {},
