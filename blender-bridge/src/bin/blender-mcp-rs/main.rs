@@ -27,7 +27,7 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
         return addon::run(command);
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(worker_threads(cli.transport))
+        .worker_threads(worker_threads(cli.transport, cli.blenders.len()))
         .enable_all()
         .build()
         .context("starting the tokio runtime")?;
@@ -41,19 +41,23 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
     result.map(|()| std::process::ExitCode::SUCCESS)
 }
 
-/// One worker for stdio, two for HTTP. The server mostly waits on Blender,
-/// and the machines it runs on (laptops, 2-core CI) gain nothing from more.
-/// A stdio session is one client whose calls Blender's main thread runs one
-/// at a time: a second worker only woke to find nothing to steal, a futex
-/// round per request. Measured in one run on 2 cores (stdio_bench, compiled
-/// client, docs/BENCHMARKS.md), one worker answered tools/call 12-41 µs
-/// sooner and ping in 12-13 µs instead of 23-24 µs. Large replies are
-/// serialised on the blocking pool either way (mcp-core's line writer). HTTP
-/// serves many sessions, whose JSON work may then run side by side.
-fn worker_threads(transport: Transport) -> usize {
+/// One worker for a stdio session that drives one Blender, two otherwise.
+/// The server mostly waits on Blender, and the machines it runs on
+/// (laptops, 2-core CI) gain nothing from more.
+///
+/// A stdio session is one client, and one Blender's main thread runs its
+/// calls one at a time: a second worker mostly woke to find nothing to
+/// steal, a futex round per request. Measured on 2 cores in five
+/// interleaved runs (stdio_bench, compiled client, docs/BENCHMARKS.md),
+/// one worker answered tools/call 11-33 µs sooner and ping in 12-13 µs
+/// instead of 23-25 µs. The price: while the worker does a call's CPU work
+/// (parsing and relaying a reply: tens of ms for 16 MiB), the session's
+/// next message waits. Several Blenders (`--blender`) can each be
+/// answering at once, and HTTP serves many sessions: both keep two.
+fn worker_threads(transport: Transport, blenders: usize) -> usize {
     match transport {
-        Transport::Stdio => 1,
-        _ => 2,
+        Transport::Stdio if blenders <= 1 => 1,
+        Transport::Stdio | Transport::Http | Transport::Sse | Transport::HttpAndSse => 2,
     }
 }
 
