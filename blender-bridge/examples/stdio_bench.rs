@@ -30,6 +30,7 @@
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
@@ -38,6 +39,11 @@ use blender_bridge::launcher::{default_program, LaunchConfig, LaunchedBlender};
 use blender_bridge::BlenderClient;
 
 type Error = Box<dyn std::error::Error>;
+
+/// Calls completed so far, which the watchdog checks.
+static CALLS_DONE: AtomicU64 = AtomicU64::new(0);
+/// How long the watchdog lets pass without a completed call.
+const STALL_LIMIT: Duration = Duration::from_secs(60);
 
 /// Rounds of interleaved blocks, and calls per block.
 struct Plan {
@@ -71,7 +77,7 @@ struct StdioServer {
 }
 
 impl StdioServer {
-    fn spawn(server: &Path, blender: &LaunchedBlender, log: &Path) -> Result<Self, Error> {
+    fn spawn(server: &Path, blender: &LaunchedBlender, log: &Log) -> Result<Self, Error> {
         let endpoint = blender.endpoint();
         let mut child = Command::new(server)
             .args(["--no-launch", "--host", &endpoint.host, "--log", "warn"])
@@ -80,7 +86,7 @@ impl StdioServer {
             .env("BLENDER_MCP_TOKEN", blender.token().expose())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(std::fs::File::create(log)?)
+            .stderr(log.open()?)
             .spawn()?;
         let stdin = child.stdin.take().ok_or("no stdin")?;
         let stdout = BufReader::new(child.stdout.take().ok_or("no stdout")?);
@@ -93,8 +99,8 @@ impl StdioServer {
         })
     }
 
-    /// Sends one request and returns its `result`; notifications read in
-    /// between are skipped.
+    /// Sends one request and returns its `result`; the server's own
+    /// notifications and requests read in between are skipped.
     fn request(&mut self, method: &str, params: &Value) -> Result<Value, Error> {
         self.next_id += 1;
         let id = self.next_id;
@@ -110,16 +116,22 @@ impl StdioServer {
                 return Err(format!("the server closed stdout before answering {method}").into());
             }
             let mut reply: Value = serde_json::from_str(&self.line)?;
-            if reply["id"] != json!(id) {
+            // An error with a null id answers a line the server could not read.
+            let unread = reply["id"].is_null() && reply.get("error").is_some();
+            if reply.get("method").is_some() || (reply["id"] != json!(id) && !unread) {
                 continue;
             }
             if let Some(error) = reply.get("error") {
                 return Err(format!("{method} failed: {error}").into());
             }
-            return Ok(reply["result"].take());
+            return match reply.get_mut("result") {
+                Some(result) if result.is_object() => Ok(result.take()),
+                _ => Err(format!("{method} answered without a result object: {reply}").into()),
+            };
         }
     }
 
+    /// Sends a notification (no answer comes).
     fn notify(&mut self, method: &str) -> Result<(), Error> {
         let message = json!({"jsonrpc": "2.0", "method": method});
         writeln!(self.stdin, "{message}")?;
@@ -129,6 +141,41 @@ impl StdioServer {
     fn pid(&self) -> u32 {
         self.child.id()
     }
+
+    /// Closes stdin, which ends an MCP stdio server, and waits up to 10 s
+    /// for it to exit before killing it.
+    fn close(mut self) {
+        drop(self.stdin);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        eprintln!("the server did not exit on EOF within 10 s; killing it");
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Ends the process with an error when no call completes for
+/// [`STALL_LIMIT`]: a server or Blender that stops answering must fail the
+/// benchmark, not hang `scripts/bench.sh`. The servers see stdin close and
+/// exit; the launched Blender stops when its launcher is gone.
+fn start_watchdog() {
+    std::thread::spawn(|| {
+        let mut seen = CALLS_DONE.load(Ordering::Relaxed);
+        loop {
+            std::thread::sleep(STALL_LIMIT);
+            let now = CALLS_DONE.load(Ordering::Relaxed);
+            if now == seen {
+                eprintln!("stdio_bench: no call completed in {STALL_LIMIT:?}; giving up");
+                std::process::exit(1);
+            }
+            seen = now;
+        }
+    });
 }
 
 /// A measured call: the bridge's own, or one of a server's.
@@ -158,13 +205,15 @@ impl Kind {
     }
 }
 
-/// What one call kind measured: latencies and the CPU each process spent.
+/// What one call kind measured: latencies, and the CPU time (ns) this
+/// process, the server and Blender spent.
 #[derive(Default)]
 struct Samples {
     latencies: Vec<Duration>,
-    cpu_ticks: [u64; 3],
+    cpu_ns: [u64; 3],
 }
 
+/// The bridge client, the servers and Blender of one run.
 struct Bench<'a> {
     runtime: &'a tokio::runtime::Runtime,
     client: &'a BlenderClient,
@@ -173,6 +222,7 @@ struct Bench<'a> {
 }
 
 impl Bench<'_> {
+    /// One call of `kind`; a failure of the call is an error.
     fn call(&mut self, kind: Kind) -> Result<(), Error> {
         match kind {
             Kind::BridgeExec => {
@@ -191,6 +241,7 @@ impl Bench<'_> {
                 self.servers[i].request("ping", &json!({}))?;
             }
         }
+        CALLS_DONE.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
 
@@ -222,32 +273,36 @@ impl Bench<'_> {
         Ok(samples)
     }
 
+    /// `n` timed calls of `kind`, and the CPU each process spent on them.
     fn block(&mut self, kind: Kind, n: usize, into: &mut Samples) -> Result<(), Error> {
         let pids = self.pids(kind);
-        let before = pids.map(cpu_ticks);
+        let before = pids.map(cpu_ns);
         for _ in 0..n {
             let started = Instant::now();
             self.call(kind)?;
             into.latencies.push(started.elapsed());
         }
         for (i, pid) in pids.into_iter().enumerate() {
-            into.cpu_ticks[i] += cpu_ticks(pid).saturating_sub(before[i]);
+            into.cpu_ns[i] += cpu_ns(pid).saturating_sub(before[i]);
         }
         Ok(())
     }
 }
 
-/// utime + stime of a process, in clock ticks (0 if unreadable or `pid` is 0).
-fn cpu_ticks(pid: u32) -> u64 {
-    if pid == 0 {
+/// CPU time of a process so far in ns: the sum over its threads of the
+/// first field of `/proc/PID/task/TID/schedstat` (0 for `pid` 0, or where
+/// unreadable). Clock ticks of `/proc/PID/stat` are 10 ms, more than a whole
+/// block of calls costs this client. A thread that ends between two
+/// readings takes its time with it; the processes measured keep theirs.
+fn cpu_ns(pid: u32) -> u64 {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
         return 0;
-    }
-    let read = || {
-        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-        let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
-        Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
     };
-    read().unwrap_or(0)
+    tasks
+        .flatten()
+        .filter_map(|task| std::fs::read_to_string(task.path().join("schedstat")).ok())
+        .filter_map(|stat| stat.split_whitespace().next()?.parse::<u64>().ok())
+        .sum()
 }
 
 /// p50 and p99 in microseconds, and the CPU per call of each process.
@@ -256,14 +311,13 @@ fn summary(mut samples: Samples) -> Value {
     let n = samples.latencies.len();
     let at =
         |p: f64| samples.latencies[((n as f64 - 1.0) * p).round() as usize].as_secs_f64() * 1e6;
-    // Linux reports in USER_HZ, 100 per second on every mainstream configuration.
-    let per_call = |ticks: u64| ticks as f64 * 1e4 / n as f64;
+    let per_call = |ns: u64| ns as f64 / 1e3 / n as f64;
     json!({
         "n": n, "p50_us": at(0.5), "p99_us": at(0.99),
         "cpu_us_per_call": {
-            "client": per_call(samples.cpu_ticks[0]),
-            "server": per_call(samples.cpu_ticks[1]),
-            "blender": per_call(samples.cpu_ticks[2]),
+            "client": per_call(samples.cpu_ns[0]),
+            "server": per_call(samples.cpu_ns[1]),
+            "blender": per_call(samples.cpu_ns[2]),
         },
     })
 }
@@ -289,9 +343,17 @@ fn main() -> Result<(), Error> {
                 .into(),
         );
     }
-    let log = PathBuf::from(
-        value_after(&args, "--log").unwrap_or_else(|| "/tmp/stdio_bench_server.log".into()),
-    );
+    let log = match value_after(&args, "--log") {
+        Some(path) => Log {
+            path: path.into(),
+            chosen: true,
+        },
+        None => Log {
+            path: std::env::temp_dir().join(format!("stdio_bench_{}.log", std::process::id())),
+            chosen: false,
+        },
+    };
+    start_watchdog();
     // One worker, as blender-mcp-rs runs a stdio session.
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
@@ -313,9 +375,8 @@ fn main() -> Result<(), Error> {
     out["rounds"] = plan.rounds.into();
     out["block"] = plan.block.into();
     out["quick"] = quick.into();
-    for mut server in bench.servers {
-        drop(server.stdin);
-        let _ = server.child.wait();
+    for server in bench.servers {
+        server.close();
     }
     runtime.block_on(blender.shutdown());
     println!("{}", serde_json::to_string_pretty(&out)?);
@@ -325,20 +386,47 @@ fn main() -> Result<(), Error> {
     Ok(())
 }
 
+/// Where a server's stderr goes: the `--log` path, or a new file in the
+/// temporary folder (never an existing one: a link planted there is refused).
+struct Log {
+    path: PathBuf,
+    chosen: bool,
+}
+
+impl Log {
+    /// The log of the `index`th server: `.2`, `.3`... added after the first.
+    fn nth(&self, index: usize) -> Log {
+        let path = match index {
+            0 => self.path.clone(),
+            _ => PathBuf::from(format!("{}.{}", self.path.display(), index + 1)),
+        };
+        Log {
+            path,
+            chosen: self.chosen,
+        }
+    }
+
+    fn open(&self) -> std::io::Result<std::fs::File> {
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true);
+        if self.chosen {
+            options.create(true).truncate(true);
+        } else {
+            options.create_new(true);
+        }
+        options.open(&self.path)
+    }
+}
+
 /// A started, initialised server for each of `paths`, attached to `blender`.
-/// The first logs to `log`, the next ones to `log` with `.2`, `.3`... added.
 fn attach(
     paths: &[PathBuf],
     blender: &LaunchedBlender,
-    log: &Path,
+    log: &Log,
 ) -> Result<Vec<StdioServer>, Error> {
     let mut servers = Vec::new();
     for (i, path) in paths.iter().enumerate() {
-        let log = match i {
-            0 => log.to_owned(),
-            _ => PathBuf::from(format!("{}.{}", log.display(), i + 1)),
-        };
-        let mut server = StdioServer::spawn(path, blender, &log)?;
+        let mut server = StdioServer::spawn(path, blender, &log.nth(i))?;
         server.request(
             "initialize",
             &json!({"protocolVersion": "2025-06-18", "capabilities": {},
